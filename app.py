@@ -1,0 +1,78 @@
+"""The application factory: reads like a table of contents."""
+from __future__ import annotations
+
+import os
+import sys
+
+from flask import Flask
+
+from dilemmaboard import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the Dilemmaboard app."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+        if "DATABASE_URL" in test_config:
+            app.config["SQLALCHEMY_DATABASE_URI"] = config.normalise_database_url(
+                test_config["DATABASE_URL"]
+            )
+    require_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def require_secret_key(app: Flask) -> None:
+    """Refuse to start without SECRET_KEY, except in debug and testing."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
+        app.config["SECRET_KEY"] = "dev-only-not-secret"
+        return
+    sys.stderr.write(
+        "Dilemmaboard refuses to start: set the SECRET_KEY environment variable "
+        "(for example: export SECRET_KEY=$(python3 -c 'import secrets; "
+        "print(secrets.token_hex(32))')).\n"
+    )
+    raise SystemExit(2)
+
+
+def register_extensions(app: Flask) -> None:
+    from dilemmaboard import auth, database, i18n, models, privacy, security  # noqa: F401
+    from dilemmaboard.extensions import csrf, db, limiter, login_manager, migrate
+
+    database.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    privacy.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from dilemmaboard.views import reader
+
+    app.register_blueprint(reader.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from dilemmaboard import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from dilemmaboard import cli
+
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""Dilemmaboard: one leadership dilemma a week, five options, votes and a comment blog."""

@@ -1,0 +1,81 @@
+"""Error pages: plain HTML in the reader's language, JSON for /api/ and /export/."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+log = logging.getLogger("dilemmaboard")
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("Forespørgslen kunne ikke forstås."),
+        403: _("Du har ikke adgang til denne side."),
+        404: _("Siden findes ikke."),
+        405: _("Den handling er ikke tilladt her."),
+        409: _("Det kan ikke lade sig gøre lige nu."),
+        413: _("Forespørgslen er for stor."),
+        429: _("For mange forsøg. Vent lidt, og prøv igen."),
+        500: _("Der skete en fejl hos os. Prøv igen om lidt."),
+        503: _("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt."),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/export/"))
+
+
+def render_error(status: int, message: str | None = None):
+    """Answer with a plain page (or JSON) for this status; never a stack trace."""
+    text = message or _messages().get(status) or _("Der skete en fejl.")
+    if wants_json():
+        return jsonify({"error": text, "status": status}), status
+    return render_template("errors/error.html", status=status, message=text), status
+
+
+def _http_error(exc: HTTPException):
+    message = getattr(exc, "user_message", None)
+    response = render_error(exc.code or 500, message)
+    if exc.code == 405 and exc.valid_methods:
+        body, status = response
+        return body, status, {"Allow": ", ".join(exc.valid_methods)}
+    return response
+
+
+def _csrf_error(exc: CSRFError):
+    return render_error(400, _("Formularen var udløbet eller ugyldig. Genindlæs siden, og prøv igen."))
+
+
+def _database_down(exc: OperationalError):
+    log.error("database unavailable: %s", exc.__class__.__name__)
+    return render_error(503)
+
+
+def _unhandled(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unhandled error")
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(InternalServerError, _unhandled)
+    app.register_error_handler(ServiceUnavailable, _http_error)
+    app.register_error_handler(Exception, _unhandled)
+
+
+def refuse(status: int, message: str):
+    """Abort the request with `status` and a message written for the reader."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[status]()
+    exc.user_message = message
+    raise exc

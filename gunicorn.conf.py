@@ -1,0 +1,15 @@
+"""gunicorn settings from the environment (PORT, WEB_CONCURRENCY, HOST)."""
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 10
+# The app logs one line per request itself (with a request id); gunicorn's
+# access log would only repeat it.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# Load the app in each worker after fork, so no database connection is shared.
+preload_app = False

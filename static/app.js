@@ -1,0 +1,1 @@
+// Progressive enhancement lives here; every page works without it.
