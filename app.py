@@ -61,9 +61,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from dilemmaboard.views import reader
+    from dilemmaboard.views import admin, api, comments, export, feeds, reader
 
-    app.register_blueprint(reader.bp)
+    for module in (reader, comments, feeds, api, export, admin):
+        app.register_blueprint(module.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

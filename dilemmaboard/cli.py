@@ -64,8 +64,8 @@ def sync_command(allow_option_edits: bool) -> None:
 
 
 def slugify(title: str) -> str:
-    folded = unicodedata.normalize("NFKD", title.lower())
-    folded = folded.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    folded = title.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    folded = unicodedata.normalize("NFKD", folded)
     ascii_only = folded.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:80] or "dilemma"
 
