@@ -3,24 +3,33 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger("dilemmaboard")
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="da"><meta charset="utf-8"><title>{status}</title>'
+    "<h1>Der skete en fejl. / Something went wrong.</h1><p>{status}</p></html>"
+)
 
 
 def _messages() -> dict[int, str]:
     return {
         400: _("Forespørgslen kunne ikke forstås."),
+        401: _("Du skal logge ind for at se denne side."),
         403: _("Du har ikke adgang til denne side."),
         404: _("Siden findes ikke."),
         405: _("Den handling er ikke tilladt her."),
         409: _("Det kan ikke lade sig gøre lige nu."),
+        410: _("Siden findes ikke længere."),
         413: _("Forespørgslen er for stor."),
+        414: _("Adressen er for lang."),
+        415: _("Den slags indhold kan vi ikke modtage her."),
         429: _("For mange forsøg. Vent lidt, og prøv igen."),
+        431: _("Forespørgslens hoveder er for store."),
         500: _("Der skete en fejl hos os. Prøv igen om lidt."),
         503: _("Tjenesten er midlertidigt utilgængelig. Prøv igen om lidt."),
     }
@@ -35,7 +44,11 @@ def render_error(status: int, message: str | None = None):
     text = message or _messages().get(status) or _("Der skete en fejl.")
     if wants_json():
         return jsonify({"error": text, "status": status}), status
-    return render_template("errors/error.html", status=status, message=text), status
+    try:
+        return render_template("errors/error.html", status=status, message=text), status
+    except Exception:  # the page itself failed: still no stack trace for the reader
+        log.exception("error page for %s failed", status)
+        return FALLBACK_PAGE.format(status=status), status, {"Content-Type": "text/html"}
 
 
 def _http_error(exc: HTTPException):
@@ -48,7 +61,8 @@ def _http_error(exc: HTTPException):
 
 
 def _csrf_error(exc: CSRFError):
-    return render_error(400, _("Formularen var udløbet eller ugyldig. Genindlæs siden, og prøv igen."))
+    message = _("Formularen var udløbet eller ugyldig. Genindlæs siden, og prøv igen.")
+    return render_error(400, message)
 
 
 def _database_down(exc: OperationalError):
@@ -59,7 +73,9 @@ def _database_down(exc: OperationalError):
 def _unhandled(exc: Exception):
     if isinstance(exc, HTTPException):
         return _http_error(exc)
-    log.exception("unhandled error")
+    if current_app.debug:
+        raise exc  # only with FLASK_DEBUG=1: let the Werkzeug debugger show it
+    log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(500)
 
 

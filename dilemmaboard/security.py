@@ -1,25 +1,94 @@
-"""Response headers that every page carries, and proxy trust."""
+"""Response headers, proxy trust, input hygiene and safe redirects (SECURITY.md).
+
+Every response carries the same Content-Security-Policy: scripts and styles
+come only from our own `static/` (no inline code, no `style=""`), nothing may
+frame the site, forms post only to us. HSTS is added when the request came
+over HTTPS (directly or through a trusted proxy).
+"""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.is_secure:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Return `target` if it is a path on this site, else `default`.
+
+    Refuses other hosts (`https://x`, `//x`, `/\\x`), schemes (`javascript:`),
+    and control characters: browsers drop tabs and newlines from URLs, so
+    `/<TAB>/evil.example` would become `//evil.example`, and a CR/LF would
+    split the Location header.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return default
+    if target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 0x21 or 0x7F <= ord(ch) < 0xA0 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+class QueryStringBytes:
+    """WSGI middleware: percent-encode raw non-ASCII bytes in the query string.
+
+    Clients may send bytes that are not UTF-8 (`?q=\\xff`). Werkzeug decodes
+    the parsed arguments leniently, but `request.full_path` decodes strictly
+    and would fail while rendering any page. Percent-encoding the stray bytes
+    keeps their meaning (they decode to U+FFFD) and makes the string ASCII.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if query and (not query.isascii() or any(ch in query for ch in " \t\r\n\x00")):
+            raw = query.encode("latin-1", "replace")
+            environ["QUERY_STRING"] = "".join(
+                chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in raw
+            )
+        return self.wsgi_app(environ, start_response)
+
+
+def _refuse_nul() -> None:
+    """Refuse NUL characters in query and form fields with 400 before any view.
+
+    PostgreSQL cannot store NUL in text, and no field of ours needs one.
+    """
+    from .errors import refuse
+
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                refuse(400, _("Forespørgslen indeholder ugyldige tegn."))
 
 
 def init_app(app: Flask) -> None:
@@ -29,4 +98,6 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    app.wsgi_app = QueryStringBytes(app.wsgi_app)
+    app.before_request(_refuse_nul)
     app.after_request(_headers)

@@ -20,6 +20,7 @@ from ..errors import refuse
 from ..extensions import db, limiter
 from ..i18n import LANG_COOKIE
 from ..privacy import voter_hash
+from ..security import safe_next
 from ..voting import (
     PROFILE_CHOICES,
     VoteRefused,
@@ -112,9 +113,7 @@ def vote(slug: str):
 @bp.get("/language/<code>")
 def set_language(code: str):
     """Remember the reader's language and go back to where they were."""
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
+    target = safe_next(request.args.get("next"))
     response = redirect(target, code=303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
