@@ -45,9 +45,19 @@ def require_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from dilemmaboard import auth, database, i18n, models, privacy, security  # noqa: F401
+    from dilemmaboard import (  # noqa: F401
+        auth,
+        database,
+        i18n,
+        models,
+        observability,
+        privacy,
+        security,
+    )
     from dilemmaboard.extensions import csrf, db, limiter, login_manager, migrate
 
+    # First, so its timer starts before any other hook and its log line sees the final status.
+    observability.init_app(app)
     database.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "migrations"))

@@ -7,6 +7,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 log = logging.getLogger("dilemmaboard")
@@ -65,9 +66,17 @@ def _csrf_error(exc: CSRFError):
     return render_error(400, message)
 
 
-def _database_down(exc: OperationalError):
-    log.error("database unavailable: %s", exc.__class__.__name__)
-    return render_error(503)
+def _database_down(exc: Exception):
+    # An unreachable or overloaded database is an outage, not a bug: a clear
+    # 503 the reader can retry, and one log line with the request id.
+    from .observability import request_id
+
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    log.error("database unavailable on %s %s (request id %s): %s: %s", request.method,
+              request.path, request_id(), type(exc).__name__, reason[0] if reason else "")
+    body, status, *headers = render_error(
+        503, _("Vi kan ikke nå databasen lige nu. Prøv igen om lidt."))
+    return body, status, {**(headers[0] if headers else {}), "Retry-After": "5"}
 
 
 def _unhandled(exc: Exception):
@@ -75,7 +84,10 @@ def _unhandled(exc: Exception):
         return _http_error(exc)
     if current_app.debug:
         raise exc  # only with FLASK_DEBUG=1: let the Werkzeug debugger show it
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    from .observability import request_id
+
+    log.exception("unhandled error on %s %s (request id %s)", request.method, request.path,
+                  request_id())
     return render_error(500)
 
 
@@ -83,6 +95,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(PoolTimeout, _database_down)
     app.register_error_handler(InternalServerError, _unhandled)
     app.register_error_handler(ServiceUnavailable, _http_error)
     app.register_error_handler(Exception, _unhandled)
