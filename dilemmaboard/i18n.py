@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 
 from .extensions import babel
@@ -43,6 +42,42 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
+# Dates as readers in each language write them: "19. nov. 2008" / "19 Nov 2008".
+DATE_PATTERNS = {"da": "d. MMM y", "en": "d MMM y"}
+DATETIME_PATTERNS = {"da": "d. MMM y 'kl.' HH.mm", "en": "d MMM y, HH:mm"}
+# Babel writes a no-break space before "%" in Danish; a plain space (kept on one
+# line by CSS) is what readers type and what the README and tests quote.
+NARROW_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def _pattern(patterns: dict[str, str]) -> str:
+    return patterns.get(str(get_locale()), patterns["en"])
+
+
+def show_date(moment: datetime | None) -> str:
+    """A stored UTC time as a date in the site time zone, written per locale."""
+    if moment is None:
+        return ""
+    return format_date(to_site_time(moment), _pattern(DATE_PATTERNS))
+
+
+def show_datetime(moment: datetime | None) -> str:
+    """A stored UTC time as date and clock time in the site time zone, per locale."""
+    if moment is None:
+        return ""
+    return format_datetime(to_site_time(moment), _pattern(DATETIME_PATTERNS))
+
+
+def show_percent(whole: int | float) -> str:
+    """A whole-number percentage per locale: "74 %" in Danish, "74%" in English."""
+    return format_percent(whole / 100).translate(NARROW_SPACES)
+
+
+def show_number(value: int) -> str:
+    """A count per locale: "1.234" in Danish, "1,234" in English."""
+    return format_number(value).translate(NARROW_SPACES)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
@@ -53,6 +88,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.filters["site_time"] = to_site_time
     app.jinja_env.filters["iso_utc"] = iso_utc
+    app.jinja_env.filters["show_date"] = show_date
+    app.jinja_env.filters["show_datetime"] = show_datetime
+    app.jinja_env.filters["show_percent"] = show_percent
+    app.jinja_env.filters["show_number"] = show_number
     app.jinja_env.globals.update(
         get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
         format_percent=format_percent, format_number=format_number,

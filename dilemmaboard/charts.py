@@ -1,0 +1,221 @@
+"""Small server-rendered SVG charts (no JavaScript, no inline styles: CSP-safe).
+
+`line_chart` draws any set of series over shared x labels; the reader page
+uses it for how the shares moved while a case was open (`share_chart`), and
+the editors' desk can use it for votes per day. Data come from the vote
+events aggregated in SQL (a handful of rows per case, whatever the number of
+votes), and a closed case's series is cached per process.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Case, VoteEvent, utcnow
+from .voting import largest_remainder_percentages
+
+MAX_BUCKETS = 40
+
+
+@dataclass
+class Series:
+    """One line: a label ("Svar 1"), one value per x position, a CSS class for its colour."""
+
+    label: str
+    values: list[float]
+    css_class: str
+    end_label: str = ""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Move end labels apart so they never overlap, keeping their order."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    placed = [0.0] * len(wanted)
+    previous = low - gap
+    for i in order:
+        placed[i] = max(wanted[i], previous + gap)
+        previous = placed[i]
+    overflow = previous - high
+    if overflow > 0:
+        for i in order:
+            placed[i] -= overflow
+    return placed
+
+
+def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
+               y_ticks: list[float], y_format, title: str, description: str,
+               chart_id: str = "chart", width: int = 480, height: int = 240) -> Markup:
+    """Render lines over shared x positions as an accessible inline SVG."""
+    left, right, top, bottom = 44, 40, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    points = max(len(x_labels), 2)
+
+    def x_at(i: int) -> float:
+        return left + plot_w * i / (points - 1)
+
+    def y_at(value: float) -> float:
+        return top + plot_h * (1 - (value / y_max if y_max else 0))
+
+    parts = [
+        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
+        f'focusable="false" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+    ]
+    for tick in y_ticks:
+        y = _fmt(y_at(tick))
+        parts.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}"/>')
+        parts.append(f'<text class="tick" x="{left - 6}" y="{y}" text-anchor="end" '
+                     f'dominant-baseline="middle">{escape(y_format(tick))}</text>')
+    step = max(1, math.ceil(len(x_labels) / 6))
+    for i, label in enumerate(x_labels):
+        if i % step == 0 or i == len(x_labels) - 1:
+            anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
+            parts.append(f'<text class="tick" x="{_fmt(x_at(i))}" y="{height - 8}" '
+                         f'text-anchor="{anchor}">{escape(label)}</text>')
+    ends = []
+    for line in series:
+        coords = " ".join(f"{_fmt(x_at(i))},{_fmt(y_at(v))}" for i, v in enumerate(line.values))
+        parts.append(f'<polyline class="line {escape(line.css_class)}" points="{coords}">'
+                     f'<title>{escape(line.label)}</title></polyline>')
+        if line.values:
+            ends.append(y_at(line.values[-1]))
+    placed = _spread(ends, 13, top + 4, top + plot_h)
+    for line, y in zip([s for s in series if s.values], placed, strict=True):
+        parts.append(f'<text class="end-label {escape(line.css_class)}" x="{left + plot_w + 6}" '
+                     f'y="{_fmt(y)}" dominant-baseline="middle">'
+                     f'{escape(line.end_label or line.label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# --- how the shares moved while a case was open ---------------------------
+
+@dataclass
+class ShareSeries:
+    """Cumulative counts per option at the start and at the end of each bucket."""
+
+    moments: list[datetime]          # naive UTC bucket ends; moments[0] is the start
+    counts: list[list[int]]          # counts[i][option-1] at moments[i]
+
+    @property
+    def percents(self) -> list[list[int]]:
+        return [largest_remainder_percentages(row) for row in self.counts]
+
+
+def _day_boundaries(start: datetime, end: datetime, zone: ZoneInfo) -> list[datetime]:
+    """Midnights (site time) between start and end, as naive UTC, ending with end."""
+    local = start.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    days = max(1, math.ceil((end - start).total_seconds() / 86400))
+    stride = max(1, math.ceil(days / MAX_BUCKETS))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    bounds = []
+    day = 1
+    while True:
+        moment = (midnight + timedelta(days=day)).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+        if moment >= end:
+            break
+        bounds.append(moment)
+        day += stride
+    bounds.append(end)
+    return bounds
+
+
+def share_series(session, case: Case, now: datetime | None = None) -> ShareSeries | None:
+    """Counts per option over time, from the vote events grouped in SQL; None without events."""
+    now = now or utcnow()
+    end = min(case.closes_at, now)
+    if end <= case.publish_at:
+        return None
+    bounds = _day_boundaries(case.publish_at, end,
+                             ZoneInfo(current_app.config["SITE_TIMEZONE"]))
+    bucket = sql_case(
+        *[(VoteEvent.created_at < b, i) for i, b in enumerate(bounds)], else_=len(bounds) - 1
+    ).label("bucket")
+    rows = session.execute(
+        select(bucket, VoteEvent.option_number, VoteEvent.previous_option, func.count())
+        .where(VoteEvent.case_id == case.id)
+        .group_by(bucket, VoteEvent.option_number, VoteEvent.previous_option)
+    ).all()
+    if not rows:
+        return None
+    deltas = [[0] * 5 for _ in bounds]
+    for index, number, previous, count in rows:
+        if 1 <= number <= 5:
+            deltas[index][number - 1] += count
+        if previous and 1 <= previous <= 5:
+            deltas[index][previous - 1] -= count
+    running = [o.imported_votes for o in sorted(case.options, key=lambda o: o.number)]
+    counts = [list(running)]
+    for delta in deltas:
+        running = [max(0, r + d) for r, d in zip(running, delta, strict=True)]
+        counts.append(list(running))
+    return ShareSeries(moments=[case.publish_at, *bounds], counts=counts)
+
+
+def cached_share_series(case: Case) -> ShareSeries | None:
+    """share_series, kept per process for closed cases (their events no longer change)."""
+    cache = current_app.extensions.setdefault("dilemmaboard_share_series", {})
+    key = (case.id, case.closes_at, case.state_override, case.total_votes, case.updated_at)
+    if key not in cache:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = share_series(db.session, case)
+    return cache[key]
+
+
+@dataclass
+class ShareChart:
+    """What the case page shows: the SVG and the same figures as a table."""
+
+    svg: Markup
+    labels: list[str]
+    percents: list[list[int]]
+
+
+def share_chart(case: Case) -> ShareChart | None:
+    """The reader page's chart of how each option's share moved while voting was open."""
+    from .i18n import show_date, show_percent
+
+    data = cached_share_series(case)
+    if data is None:
+        return None
+    # One point per day, at the day's end; days before the first vote carry no share.
+    rows = [(m, p, sum(c)) for m, p, c in zip(data.moments, data.percents, data.counts,
+                                               strict=True)][1:]
+    rows = [row for row in rows if row[2] > 0]
+    if len(rows) < 2:
+        return None
+    labels = [show_date(m - timedelta(seconds=1)) for m, _p, _t in rows]
+    percents = [p for _m, p, _t in rows]
+    series = [
+        Series(label=_("Svar %(num)s", num=n), css_class=f"series-{n}", end_label=str(n),
+               values=[row[n - 1] for row in percents])
+        for n in range(1, 6)
+    ]
+    final = ", ".join(
+        _("svar %(num)s: %(percent)s", num=n, percent=show_percent(percents[-1][n - 1]))
+        for n in range(1, 6)
+    )
+    svg = line_chart(
+        series, labels, y_max=100, y_ticks=[0, 25, 50, 75, 100], y_format=show_percent,
+        title=_("Sådan udviklede svarene sig, mens afstemningen var åben"),
+        description=_("Andel af stemmerne for hvert svar dag for dag. Til sidst: %(final)s.",
+                      final=final),
+        chart_id=f"share-chart-{case.id}",
+    )
+    return ShareChart(svg=svg, labels=labels, percents=percents)
