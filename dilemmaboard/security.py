@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -78,6 +79,18 @@ class QueryStringBytes:
         return self.wsgi_app(environ, start_response)
 
 
+def _refuse_oversized() -> None:
+    """Answer 413 from the Content-Length alone, before anything reads the body.
+
+    Werkzeug refuses an oversized form when it is parsed; this also covers
+    bodies nobody would parse (text/plain, JSON) and answers before the
+    CSRF check, which would otherwise call it a missing token.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
 def _refuse_nul() -> None:
     """Refuse NUL characters in query and form fields with 400 before any view.
 
@@ -99,5 +112,7 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
     app.wsgi_app = QueryStringBytes(app.wsgi_app)
+    # First of all before-request hooks, so nothing reads an oversized body.
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_oversized)
     app.before_request(_refuse_nul)
     app.after_request(_headers)
