@@ -32,6 +32,12 @@ run: install instance/secret_key
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks (bench/): wrk from Debian's packages; Isso goes into bench/.work/isso-venv.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run
+
 lint: install
 	$(BIN)/ruff check .
 
