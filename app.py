@@ -54,17 +54,18 @@ def register_extensions(app: Flask) -> None:
         privacy,
         security,
     )
-    from dilemmaboard.extensions import csrf, db, limiter, login_manager, migrate
+    from dilemmaboard.extensions import csrf, db, init_limiter, login_manager, migrate
 
     # First, so its timer starts before any other hook and its log line sees the final status.
     observability.init_app(app)
     database.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(app.root_path, "migrations"))
+    migrate.init_app(app, db, render_as_batch=True,
+                     directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     privacy.init_app(app)
     security.init_app(app)

@@ -1,8 +1,10 @@
-"""gunicorn settings from the environment (PORT, WEB_CONCURRENCY, HOST)."""
+"""gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST (SPEC §9)."""
+import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Several processes even on SQLite (WAL + busy timeout make that safe); at most 4 by default.
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(4, multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
@@ -13,3 +15,6 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Load the app in each worker after fork, so no database connection is shared.
 preload_app = False
+# Proxy headers are the app's business (TRUSTED_PROXIES -> ProxyFix): gunicorn
+# must not let any local client switch the scheme to https with a header.
+secure_scheme_headers = {}

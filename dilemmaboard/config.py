@@ -23,6 +23,13 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def limiter_storage_options(uri: str) -> dict:
+    """Short Redis timeouts: when Redis is down the limits fail open quickly."""
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        return {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+    return {}
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the config mapping from defaults and the process environment."""
     default_db = "sqlite:///" + str(Path(instance_path) / "dilemmaboard.sqlite3")

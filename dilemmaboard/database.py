@@ -1,17 +1,23 @@
-"""Engine settings per database: SQLite tuned for several processes."""
+"""Engine settings per database: SQLite tuned for several processes, PostgreSQL for outages."""
 from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# How long a request waits for SQLite's write lock, and for a PostgreSQL
+# connection, before it gives up with a 503 (gunicorn kills a worker at 30 s).
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+PG_CONNECT_TIMEOUT_S = 5
+
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers and one writer work at once; the busy timeout makes a
-    # second writer wait instead of failing with "database is locked".
     cursor = dbapi_connection.cursor()
+    # The busy timeout first: it makes a second writer wait for the lock
+    # instead of failing with "database is locked", also for the pragmas below.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # WAL lets readers and one writer work at once, across processes.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -23,9 +29,28 @@ def _on_connect(dbapi_connection, record) -> None:
         _sqlite_pragmas(dbapi_connection, record)
 
 
+def engine_options(uri: str, configured: dict | None) -> dict:
+    """The engine options for this database, on top of what the config asks for."""
+    options = dict(configured or {})
+    connect_args = dict(options.get("connect_args") or {})
+    if uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    elif uri.startswith("postgresql"):
+        # A dead server answers /healthz and pages with a 503 in seconds, not minutes.
+        connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
+        options.setdefault("pool_pre_ping", True)
+        # A gunicorn sync worker serves one request at a time: a small pool
+        # per process keeps many workers within the server's connection limit.
+        options.setdefault("pool_size", 2)
+        options.setdefault("max_overflow", 3)
+        options.setdefault("pool_timeout", 10)
+        options.setdefault("pool_recycle", 1800)
+    options["connect_args"] = connect_args
+    return options
+
+
 def init_app(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    if uri.startswith("sqlite"):
-        options.setdefault("connect_args", {})["timeout"] = 30
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    )

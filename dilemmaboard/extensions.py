@@ -38,3 +38,18 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=_client_key, default_limits=[])
 babel = Babel()
+
+
+def init_limiter(app) -> None:
+    """Bind the limiter; with Redis, short timeouts so an outage fails open fast.
+
+    RATELIMIT_SWALLOW_ERRORS (on by default) lets requests through when the
+    storage does not answer; observability turns that into a logged warning.
+    """
+    from .config import limiter_storage_options
+
+    options = limiter_storage_options(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        **options, **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+    }
+    limiter.init_app(app)

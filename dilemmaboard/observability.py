@@ -84,8 +84,9 @@ def _log_request(response: Response) -> Response:
     started = g.get("request_started")
     duration_ms = (time.perf_counter() - started) * 1000 if started else 0.0
     response.headers[HEADER] = request_id()
-    log.info("method=%s path=%s status=%s duration_ms=%.1f request_id=%s",
-             request.method, request.path, response.status_code, duration_ms, request_id())
+    # The request id is printed by the formatter (FORMAT), in front of the line.
+    log.info("method=%s path=%s status=%s duration_ms=%.1f", request.method, request.path,
+             response.status_code, duration_ms, extra={"request_id": request_id()})
     return response
 
 
