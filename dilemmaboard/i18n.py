@@ -96,3 +96,8 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
         format_percent=format_percent, format_number=format_number,
     )
+    # The page helpers (archive rows, share chart) join the formatting helpers here,
+    # so every template helper is registered in one place.
+    from . import presentation
+
+    presentation.init_app(app)

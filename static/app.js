@@ -1,1 +1,126 @@
-// Progressive enhancement lives here; every page works without it.
+// Progressive enhancement: every page works without this file.
+//
+// A form marked data-enhance="#vote-area #comments" is sent with fetch instead of a
+// page load. The server answers exactly as for a plain form (303 to the case page,
+// which fetch follows); the listed parts of the page are swapped for their new
+// versions, the confirmation is announced through the aria-live region, and focus
+// moves to the new results. On a network failure the form is submitted the old way.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function announce(text) {
+    var region = document.getElementById("live-region");
+    if (!region || !text) { return; }
+    // Clear first, so the same words said twice are still read out.
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 60);
+  }
+
+  function textOf(doc, selector) {
+    var node = doc.querySelector(selector);
+    return node ? node.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function showError(form, message) {
+    var box = form.querySelector(".form-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "form-error";
+      box.setAttribute("role", "alert");
+      form.insertBefore(box, form.querySelector("button[type=submit], .button"));
+    }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function swapParts(doc, selectors) {
+    selectors.forEach(function (selector) {
+      var fresh = doc.querySelector(selector);
+      var old = document.querySelector(selector);
+      if (fresh && old) {
+        old.replaceWith(document.importNode(fresh, true));
+      } else if (fresh && !old && selector === "#comments") {
+        var anchor = document.querySelector("#vote-area");
+        if (anchor) { anchor.insertAdjacentElement("afterend", document.importNode(fresh, true)); }
+      }
+    });
+    var flashes = document.getElementById("flashes");
+    var freshFlashes = doc.getElementById("flashes");
+    if (flashes && freshFlashes) { flashes.replaceWith(document.importNode(freshFlashes, true)); }
+    enhance(document);
+  }
+
+  function focusAfter(selectors) {
+    var target = document.getElementById("results");
+    if (!target || selectors.indexOf("#vote-area") === -1) {
+      target = document.querySelector(selectors[0]);
+    }
+    if (target) {
+      if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }
+
+  function submitEnhanced(event) {
+    var form = event.currentTarget;
+    if (form.dataset.busy === "1") { event.preventDefault(); return; }
+    if (!window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
+    event.preventDefault();
+    var selectors = (form.getAttribute("data-enhance") || "").split(/\s+/).filter(Boolean);
+    var button = form.querySelector("button[type=submit], .button");
+    var body = new URLSearchParams(new FormData(form));
+    if (event.submitter && event.submitter.name) {
+      body.append(event.submitter.name, event.submitter.value);
+    }
+    form.dataset.busy = "1";
+    if (button) { button.setAttribute("aria-busy", "true"); button.disabled = true; }
+
+    fetch(form.action, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (!response.ok) {
+          var message = textOf(doc, "main h1") || response.statusText;
+          showError(form, message);
+          announce(message);
+          return;
+        }
+        swapParts(doc, selectors);
+        var said = [textOf(doc, "#flashes"), textOf(doc, "#vote-area .total")];
+        announce(said.filter(Boolean).join(" "));
+        focusAfter(selectors);
+      });
+    }).catch(function () {
+      // Offline or the server went away mid-request: let the browser try the plain way.
+      form.removeEventListener("submit", submitEnhanced);
+      form.submit();
+    }).finally(function () {
+      form.dataset.busy = "";
+      if (button && button.isConnected) { button.removeAttribute("aria-busy"); button.disabled = false; }
+    });
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("form[data-enhance]").forEach(function (form) {
+      if (form.dataset.enhanced === "1") { return; }
+      form.dataset.enhanced = "1";
+      form.addEventListener("submit", submitEnhanced);
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  } else {
+    enhance(document);
+  }
+}());
