@@ -214,6 +214,9 @@ def seed_votes(session, case: Case, count: int, *, seed: int = 1,
 
 
 def init_app(app: Flask) -> None:
+    from . import export_cli
+
+    export_cli.init_app(app)
     app.cli.add_command(dilemmas_cli)
     app.cli.add_command(tallies_cli)
     app.cli.add_command(demo_cli)

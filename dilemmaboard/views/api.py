@@ -1,6 +1,119 @@
-"""The api blueprint."""
+"""Read-only JSON (SPEC §6): the cases, their options and, when visible, their results.
+
+Results follow the one visibility rule, asked as a reader who has not voted;
+drafts and scheduled cases are 404 to the public. Logged-in editors and
+researchers (session or HTTP Basic auth) see everything.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, jsonify, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..errors import refuse
+from ..exports import exact_share, iso_z, wilson_interval
+from ..extensions import db, limiter
+from ..models import Case, utcnow
+from ..voting import case_results, case_state, is_public, public_cases, results_visible
+from .export import BadCredentials, _auth_limit, _failed, _private, research_access, unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def case_summary(case: Case, now, visible: bool) -> dict:
+    """The case's facts; its vote total only when its results are visible."""
+    return {
+        "slug": case.slug,
+        "title": case.title,
+        "language": case.language,
+        "publish_at": iso_z(case.publish_at),
+        "closes_at": iso_z(case.closes_at),
+        "status": case_state(case, now),
+        "results_mode": case.results_mode,
+        "tags": list(case.tags or []),
+        "results_visible": visible,
+        "total_votes": case.total_votes if visible else None,
+        "comment_count": case.comment_count,
+        "url": url_for("reader.detail", slug=case.slug, _external=True),
+        "api_url": url_for("api.dilemma", slug=case.slug, _external=True),
+    }
+
+
+def case_results_json(case: Case) -> dict:
+    """Counts, displayed percents, exact shares and Wilson intervals per option."""
+    results = case_results(case)
+    options = []
+    for row in results.options:
+        interval = wilson_interval(row.votes, results.total)
+        options.append({
+            "number": row.number,
+            "votes": row.live_votes,
+            "imported_votes": row.imported_votes,
+            "total_votes": row.votes,
+            "percent": row.percent,
+            "share": _number(exact_share(row.votes, results.total)),
+            "ci95_low": interval[0] if interval else None,
+            "ci95_high": interval[1] if interval else None,
+        })
+    return {"total_votes": results.total, "imported_votes": results.imported_total,
+            "options": options}
+
+
+def _access():
+    try:
+        return research_access(), None
+    except BadCredentials:
+        return False, unauthorized(_("Forkert brugernavn eller adgangskode."))
+
+
+@bp.get("/dilemmas")
+@limiter.limit(_auth_limit, deduct_when=_failed)
+def dilemmas():
+    """List the published cases, newest first (every case for editors and researchers)."""
+    privileged, denied = _access()
+    if denied:
+        return denied
+    now = utcnow()
+    stmt = (select(Case).order_by(Case.publish_at.desc(), Case.id.desc())
+            if privileged else public_cases(now))
+    cases = db.session.scalars(stmt).all()
+    items = []
+    for case in cases:
+        visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
+        items.append(case_summary(case, now, visible))
+    return _private(jsonify({"dilemmas": items}), privileged)
+
+
+@bp.get("/dilemmas/<slug>")
+@limiter.limit(_auth_limit, deduct_when=_failed)
+def dilemma(slug: str):
+    """Show one case: text, options and the results when a non-voter could see them."""
+    privileged, denied = _access()
+    if denied:
+        return denied
+    now = utcnow()
+    case = None
+    if SLUG_RE.match(slug):
+        case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
+    if case is None or not (privileged or is_public(case, now)):
+        refuse(404, _("Dilemmaet findes ikke."))
+    visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
+    state = case_state(case, now)
+    body = case_summary(case, now, visible)
+    body.update({
+        "source": case.source,
+        "shuffle": case.shuffle,
+        "body_html": case.body_html,
+        "followup_html": (case.followup_html or None)
+        if state in ("closed", "closed_early") or privileged else None,
+        "options": [{"number": o.number, "text": o.text} for o in case.options],
+        "results": case_results_json(case) if visible else None,
+    })
+    return _private(jsonify(body), privileged)

@@ -1,6 +1,139 @@
-"""The export blueprint."""
+"""Research exports (SPEC §6, §8): streamed CSV and JSON, and the Data Package.
+
+Public files show what a reader who has not voted may see. Editors and
+researchers see everything, logged in through the browser session or with
+HTTP Basic auth (`curl -u name:password`), so record-level data takes one line.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from functools import cache
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    stream_with_context,
+)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..auth import is_privileged
+from ..errors import refuse
+from ..exports import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
+from ..extensions import db, limiter
+from ..models import Editor, utcnow
 
 bp = Blueprint("export", __name__, url_prefix="/export")
+
+REALM = 'Basic realm="Dilemmaboard research data", charset="UTF-8"'
+RESEARCH_ROLES = ("editor", "researcher")
+
+
+class BadCredentials(Exception):
+    """Basic auth was sent but does not name an editor or researcher with that password."""
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when the username is unknown, so a wrong name costs as long as a wrong password.
+    return generate_password_hash("not-a-real-password")
+
+
+def basic_auth_user() -> Editor | None:
+    """The editor or researcher named by an Authorization: Basic header, if any."""
+    if "Authorization" not in request.headers:
+        return None
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+        raise BadCredentials()
+    name = auth.username.strip().lower()[:80]
+    editor = db.session.scalars(
+        select(Editor).where(func.lower(Editor.username) == name)
+    ).first()
+    stored = editor.password_hash if editor else _dummy_hash()
+    if not check_password_hash(stored, auth.password) or editor is None:
+        raise BadCredentials()
+    if editor.role not in RESEARCH_ROLES:
+        raise BadCredentials()
+    return editor
+
+
+def research_access() -> bool:
+    """True for a logged-in editor or researcher (session or Basic auth).
+
+    Raises BadCredentials when Basic auth was sent and is wrong.
+    """
+    if is_privileged():
+        return True
+    return basic_auth_user() is not None
+
+
+def unauthorized(message: str):
+    """401 as JSON, with the challenge curl and browsers answer."""
+    response = jsonify({"error": message, "status": 401})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = REALM
+    return response
+
+
+def _auth_limit() -> str:
+    return current_app.config.get("EXPORT_AUTH_LIMIT", "20 per minute;100 per hour")
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _scope(privileged: bool) -> Scope:
+    return Scope(privileged=privileged, timezone=current_app.config["SITE_TIMEZONE"],
+                 now=utcnow())
+
+
+def _private(response: Response, privileged: bool) -> Response:
+    if privileged:
+        # Record-level or unpublished data: never kept by a shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    response.vary.update(("Authorization", "Cookie"))
+    return response
+
+
+@bp.get("/<name>.<any(csv, json):fmt>")
+@limiter.limit(_auth_limit, deduct_when=_failed)
+def table(name: str, fmt: str):
+    """Stream one research table as CSV or JSON."""
+    table = TABLES.get(name)
+    if table is None:
+        refuse(404, _("Den fil findes ikke."))
+    try:
+        privileged = research_access()
+    except BadCredentials:
+        return unauthorized(_("Forkert brugernavn eller adgangskode."))
+    if table.login_required and not privileged:
+        return unauthorized(_("Denne fil kræver et login som forsker eller redaktør."))
+    scope = _scope(privileged)
+    chunks = ENCODERS[fmt](table, table.rows(db.session, scope))
+    body = (chunk.encode("utf-8") for chunk in chunks)
+    mimetype = MEDIA_TYPES[fmt]
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    if fmt == "csv":
+        response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return _private(response, privileged)
+
+
+@bp.get("/datapackage.json")
+@limiter.limit(_auth_limit, deduct_when=_failed)
+def datapackage():
+    """Describe every export file: fields, units, licence, sources and methodology."""
+    try:
+        privileged = research_access()
+    except BadCredentials:
+        return unauthorized(_("Forkert brugernavn eller adgangskode."))
+    package = build_datapackage(db.session, _scope(privileged))
+    response = Response(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                        mimetype="application/json")
+    return _private(response, privileged)

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -93,7 +94,10 @@ def vote(slug: str):
         profile = answer if answer in PROFILE_CHOICES else None
     voter = voter_hash(create=True)
     page = case_page_context(case, with_comments=False)
-    shown = page["option_order"].index(option) + 1 if case.shuffle else None
+    # A reader who arrives without a voter cookie never saw a shuffled order of theirs,
+    # so there is no shown position to record.
+    known_order = case.shuffle and not g.get("new_voter_cookie")
+    shown = page["option_order"].index(option) + 1 if known_order else None
     try:
         outcome = cast_vote(db.session, case, voter, option,
                             shown_position=shown, profile=profile)

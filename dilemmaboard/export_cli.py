@@ -1,0 +1,97 @@
+"""`flask export TABLE --format csv|json -o FILE` (SPEC §7): the web exports, from a shell.
+
+The same query functions and encoders as /export/, streamed to the file, with a
+progress bar on stderr when someone is watching a terminal. The command runs
+with the database's own rights, so by default it writes everything a logged-in
+researcher sees; `--public` writes what the public files show.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .exports import ENCODERS, TABLES, Scope, count_vote_events, visible_cases
+from .extensions import db
+from .models import utcnow
+
+
+def _expected_rows(name: str, scope: Scope) -> int | None:
+    """How many rows the table will have, when that is cheap to know (for the bar)."""
+    if name == "votes":
+        return count_vote_events(db.session, scope)
+    if name == "tallies":
+        return 5 * len(visible_cases(db.session, scope))
+    if name == "profiles":
+        return 35 * len(visible_cases(db.session, scope))
+    return None
+
+
+def _counted(rows: Iterable[tuple], counter: list[int]) -> Iterator[tuple]:
+    for row in rows:
+        counter[0] += 1
+        yield row
+
+
+def _with_bar(rows: Iterable[tuple], bar) -> Iterator[tuple]:
+    with bar:
+        yield from bar
+
+
+def _write(chunks: Iterable[str], output: str) -> None:
+    if output == "-":
+        stream = click.get_binary_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk.encode("utf-8"))
+        stream.flush()
+        return
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    target = Path(output)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with open(partial, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8"))
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@click.command("export")
+@click.argument("table", type=click.Choice(sorted(TABLES)))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="File format.")
+@click.option("-o", "--output", default="-", metavar="FILE",
+              help="Where to write (default: standard output).")
+@click.option("--public", is_flag=True,
+              help="Only what the public web files show (hidden results left out).")
+@with_appcontext
+def export_command(table: str, fmt: str, output: str, public: bool) -> None:
+    """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON."""
+    spec = TABLES[table]
+    scope = Scope(privileged=not public, timezone=current_app.config["SITE_TIMEZONE"],
+                  now=utcnow())
+    if output != "-" and Path(output).is_dir():
+        raise click.BadParameter(f"{output} is a folder", param_hint="-o")
+    if output != "-" and not Path(output).parent.resolve().is_dir():
+        raise click.BadParameter(f"{Path(output).parent} does not exist", param_hint="-o")
+    stderr = click.get_text_stream("stderr")
+    counter = [0]
+    rows = _counted(spec.rows(db.session, scope), counter)
+    if output != "-" and stderr.isatty():
+        bar = click.progressbar(rows, length=_expected_rows(table, scope), file=stderr,
+                                label=f"{table}.{fmt}", show_pos=True, update_min_steps=1000)
+        rows = _with_bar(rows, bar)
+    _write(ENCODERS[fmt](spec, rows), output)
+    if output != "-":
+        click.echo(f"wrote {counter[0]} rows to {output}", err=True)
+
+
+def init_app(app) -> None:
+    app.cli.add_command(export_command)
+
+
