@@ -7,16 +7,24 @@ moves the status and the counter in the same transaction.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import nh3
+from flask import current_app
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markdown_it import MarkdownIt
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
 
-from .models import Case, Comment
+from .models import Case, Comment, CommentReport, Vote, utcnow
+from .voting import find_vote, is_open, is_public
 
 NAME_MAX = 60
 BODY_MAX = 5000
@@ -169,3 +177,334 @@ def reported_comments(case_id: int | None = None):
     if case_id is not None:
         stmt = stmt.where(Comment.case_id == case_id)
     return stmt.order_by(Comment.id)
+
+
+# --- the author's proof: a signed cookie per comment -------------------------
+
+def _author_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
+                                  salt="dilemmaboard-comment-author")
+
+
+def body_digest(body_md: str) -> str:
+    return hashlib.sha256(body_md.encode("utf-8")).hexdigest()[:32]
+
+
+def author_cookie_name(comment_id: int) -> str:
+    return f"{AUTHOR_COOKIE_PREFIX}{comment_id}"
+
+
+def author_token(comment: Comment) -> str:
+    """Sign the comment's id and a digest of its current text for its author's cookie."""
+    return _author_serializer().dumps({"c": comment.id, "b": body_digest(comment.body_md)})
+
+
+def edit_window() -> timedelta:
+    return timedelta(seconds=current_app.config["COMMENT_EDIT_WINDOW"])
+
+
+def edit_seconds_left(comment: Comment, now: datetime | None = None) -> int:
+    """Seconds of the author's edit window left (0 when it has passed)."""
+    left = comment.created_at + edit_window() - (now or utcnow())
+    return max(0, int(left.total_seconds()))
+
+
+def author_may_change(comment: Comment, token: str | None, now: datetime | None = None) -> bool:
+    """True when `token` proves authorship of this very text, inside the edit window."""
+    if not token or comment.status not in ("visible", "pending"):
+        return False
+    if edit_seconds_left(comment, now) <= 0:
+        return False
+    try:
+        data = _author_serializer().loads(token, max_age=current_app.config["COMMENT_EDIT_WINDOW"])
+    except BadSignature:  # also SignatureExpired
+        return False
+    return (isinstance(data, dict) and data.get("c") == comment.id
+            and data.get("b") == body_digest(comment.body_md))
+
+
+def author_tokens(cookies: Mapping[str, str]) -> dict[int, str]:
+    """The comment ids this browser holds an author cookie for (unverified)."""
+    tokens: dict[int, str] = {}
+    for name, value in cookies.items():
+        suffix = name[len(AUTHOR_COOKIE_PREFIX):]
+        if name.startswith(AUTHOR_COOKIE_PREFIX) and suffix.isascii() and suffix.isdigit():
+            tokens[int(suffix)] = value
+            if len(tokens) >= 100:
+                break
+    return tokens
+
+
+def require_author(comment: Comment, token: str | None, now: datetime | None = None) -> None:
+    """Refuse (403/404) unless this reader wrote the comment and may still change it."""
+    if comment.status == "deleted":
+        raise CommentRefused(404, _("Kommentaren findes ikke længere."))
+    if comment.status == "hidden":
+        raise CommentRefused(403, _("Redaktionen har skjult kommentaren, så den kan ikke ændres."))
+    if not author_may_change(comment, token, now):
+        raise CommentRefused(403, _(
+            "Du kan kun rette eller slette din egen kommentar, og kun i 15 minutter "
+            "efter at du skrev den."))
+
+
+# --- reader actions ----------------------------------------------------------
+
+def _reply_target(session: Session, case: Case, parent_id: int | None) -> int | None:
+    """The top-level comment a reply hangs under (a reply to a reply moves up one level)."""
+    if parent_id is None:
+        return None
+    parent = session.get(Comment, parent_id)
+    if parent is None or parent.case_id != case.id or parent.status != "visible":
+        raise CommentRefused(400, _("Kommentaren, du svarer på, findes ikke."))
+    return parent.parent_id if parent.parent_id is not None else parent.id
+
+
+def post_comment(session: Session, case: Case, *, name: str | None, body: str | None,
+                 parent_id: int | None = None, voter_hash: str | None, ip_hash: str | None,
+                 require_vote: bool = True, moderation: str = "post",
+                 now: datetime | None = None) -> Comment:
+    """Check, render and store a comment or reply; commits. Raises CommentRefused.
+
+    The author's option is taken from their vote now, and kept even if they
+    change their vote later (voting then sets `option_changed`).
+    """
+    now = now or utcnow()
+    if not is_public(case, now):
+        raise CommentRefused(404, _("Dilemmaet findes ikke."))
+    name = clean_name(name)
+    body = clean_body(body)
+    vote: Vote | None = find_vote(session, case, voter_hash)
+    if require_vote and vote is None:
+        raise CommentRefused(403, _("Du skal stemme på dilemmaet, før du kan kommentere."))
+    top_id = _reply_target(session, case, parent_id)
+    status = "pending" if moderation == "pre" else "visible"
+    comment = Comment(
+        case_id=case.id, parent_id=top_id, name=name, body_md=body,
+        body_html=render_comment_markdown(body),
+        option_number=vote.option_number if vote else None, option_changed=False,
+        voter_hash=voter_hash, ip_hash=ip_hash, status=status, report_count=0, created_at=now,
+    )
+    # End the read transaction first, so on SQLite the write below waits for the lock.
+    session.commit()
+    try:
+        session.add(comment)
+        if status == "visible":
+            _bump_count(session, case.id, +1)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return comment
+
+
+def _bump_count(session: Session, case_id: int, delta: int) -> None:
+    session.execute(
+        update(Case).where(Case.id == case_id)
+        .values(comment_count=Case.comment_count + delta)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def edit_comment(session: Session, comment: Comment, *, body: str | None, token: str | None,
+                 moderation: str = "post", now: datetime | None = None) -> Comment:
+    """Replace the author's text (inside the window); commits. Raises CommentRefused.
+
+    Under pre-moderation an edited comment goes back to the editors' queue, so
+    approved text cannot be swapped for something else.
+    """
+    now = now or utcnow()
+    require_author(comment, token, now)
+    body = clean_body(body)
+    session.commit()
+    try:
+        comment.body_md = body
+        comment.body_html = render_comment_markdown(body)
+        comment.edited_at = now
+        session.flush()
+        if moderation == "pre":
+            _set_status(session, comment, "pending")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return comment
+
+
+def delete_own_comment(session: Session, comment: Comment, *, token: str | None,
+                       now: datetime | None = None) -> None:
+    """Delete the author's comment (inside the window); commits. Raises CommentRefused."""
+    require_author(comment, token, now)
+    session.commit()
+    try:
+        _set_status(session, comment, "deleted")
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+def report_comment(session: Session, comment: Comment, reporter_hash: str,
+                   now: datetime | None = None) -> bool:
+    """Record one reader's report; True if new, False if they had reported it already."""
+    if comment.status != "visible":
+        raise CommentRefused(404, _("Kommentaren findes ikke."))
+    session.commit()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    try:
+        new_id = session.execute(
+            insert(CommentReport)
+            .values(comment_id=comment.id, reporter_hash=reporter_hash,
+                    created_at=now or utcnow())
+            .on_conflict_do_nothing(index_elements=["comment_id", "reporter_hash"])
+            .returning(CommentReport.id)
+        ).scalar()
+        if new_id is not None:
+            session.execute(
+                update(Comment).where(Comment.id == comment.id)
+                .values(report_count=Comment.report_count + 1)
+                .execution_options(synchronize_session="fetch")
+            )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return new_id is not None
+
+
+# --- reading -----------------------------------------------------------------
+
+def parse_page(args) -> int:
+    """?page= as a positive whole number; anything else (two values, text, -1) is page 1."""
+    values = args.getlist("page")
+    if len(values) != 1 or not re.fullmatch(r"[0-9]{1,9}", values[0]):
+        return 1
+    return max(1, int(values[0]))
+
+
+def parse_option_filter(args) -> int | None:
+    """?option= as 1-5; anything else shows every comment."""
+    values = args.getlist("option")
+    if len(values) != 1 or values[0] not in {"1", "2", "3", "4", "5"}:
+        return None
+    return int(values[0])
+
+
+def _shown(viewer: str | None):
+    """Visible comments, plus the viewer's own comments still waiting for an editor."""
+    if viewer:
+        return or_(Comment.status == "visible",
+                   and_(Comment.status == "pending", Comment.voter_hash == viewer))
+    return Comment.status == "visible"
+
+
+def thread_starters(case_id: int, *, viewer: str | None = None, option: int | None = None):
+    """Select the top-level comments a reader sees, oldest first.
+
+    A hidden or deleted comment with visible replies stays as a placeholder,
+    so the thread under it still reads.
+    """
+    reply = aliased(Comment)
+    has_visible_reply = exists().where(reply.parent_id == Comment.id, reply.status == "visible")
+    stmt = select(Comment).where(
+        Comment.case_id == case_id,
+        Comment.parent_id.is_(None),
+        or_(_shown(viewer),
+            and_(Comment.status.in_(("hidden", "deleted")), has_visible_reply)),
+    )
+    if option is not None:
+        stmt = stmt.where(Comment.option_number == option)
+    return stmt.order_by(Comment.id)
+
+
+def thread_replies(parent_ids: list[int], *, viewer: str | None = None):
+    """Select the replies a reader sees under these top-level comments, oldest first."""
+    return (select(Comment)
+            .where(Comment.parent_id.in_(parent_ids), _shown(viewer))
+            .order_by(Comment.id))
+
+
+def option_counts(case_id: int):
+    """Select (option_number, number of visible top-level comments) per option."""
+    return (select(Comment.option_number, func.count())
+            .where(Comment.case_id == case_id, Comment.parent_id.is_(None),
+                   Comment.status == "visible", Comment.option_number.is_not(None))
+            .group_by(Comment.option_number))
+
+
+def visible_comments(case_id: int):
+    """Select a case's visible comments (replies included), newest first: the Atom feed."""
+    return (select(Comment)
+            .where(Comment.case_id == case_id, Comment.status == "visible")
+            .order_by(Comment.id.desc()))
+
+
+def comment_page_number(session: Session, comment: Comment, viewer: str | None = None) -> int:
+    """The page of the case's thread list on which this comment (or its thread) appears."""
+    top_id = comment.parent_id or comment.id
+    before = thread_starters(comment.case_id, viewer=viewer).where(Comment.id < top_id)
+    count = session.scalar(select(func.count()).select_from(before.order_by(None).subquery()))
+    return count // current_app.config["COMMENTS_PER_PAGE"] + 1
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class CommentListing:
+    threads: list[Thread]
+    page: int
+    pages: int
+    option: int | None
+    option_counts: dict[int, int]
+    editable_ids: set[int]
+
+
+def list_comments(session: Session, case: Case, *, viewer: str | None, page: int = 1,
+                  option: int | None = None, tokens: Mapping[int, str] | None = None,
+                  now: datetime | None = None) -> CommentListing:
+    """One page of threads with their replies, in four queries whatever the numbers."""
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    starters = thread_starters(case.id, viewer=viewer, option=option)
+    total = session.scalar(select(func.count()).select_from(starters.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    tops = session.scalars(starters.limit(per_page).offset((page - 1) * per_page)).all()
+    replies: dict[int, list[Comment]] = {c.id: [] for c in tops}
+    if tops:
+        for reply in session.scalars(thread_replies(list(replies), viewer=viewer)):
+            replies[reply.parent_id].append(reply)
+    counts = {number: count for number, count in session.execute(option_counts(case.id))}
+    tokens = tokens or {}
+    editable = {
+        c.id for c in [*tops, *(r for rs in replies.values() for r in rs)]
+        if c.id in tokens and author_may_change(c, tokens[c.id], now)
+    }
+    return CommentListing(
+        threads=[Thread(c, replies[c.id]) for c in tops], page=page, pages=pages,
+        option=option, option_counts=counts, editable_ids=editable,
+    )
+
+
+def page_comments(session: Session, case: Case, *, voter: str | None, my_vote: Vote | None,
+                  preview: bool, page: int = 1, option: int | None = None,
+                  tokens: Mapping[int, str] | None = None) -> dict:
+    """The case page's comment context: the listing and whether this reader may post."""
+    require_vote = current_app.config["COMMENTS_REQUIRE_VOTE"]
+    listing = list_comments(session, case, viewer=voter, page=page, option=option,
+                            tokens=tokens)
+    if preview:
+        blocked = "preview"
+    elif require_vote and my_vote is None:
+        blocked = "vote_first" if is_open(case) else "closed"
+    else:
+        blocked = None
+    return {
+        "comments_enabled": True,
+        "comments": listing,
+        "comment_blocked": blocked,
+        "comments_pre_moderated": current_app.config["COMMENTS_MODERATION"] == "pre",
+    }

@@ -65,6 +65,8 @@ DEFAULTS = {
     "VOTER_COOKIE": "db_voter",
     "VOTES_PER_IP_LIMIT": "300 per hour;60 per minute",
     "COMMENT_LIMIT": "5 per minute;30 per hour",
+    # Edits, deletes and reports, per IP hash and per reader.
+    "COMMENT_ACTION_LIMIT": "20 per minute;200 per hour",
     "COMMENT_EDIT_WINDOW": 15 * 60,
     "COMMENTS_PER_PAGE": 50,
 }

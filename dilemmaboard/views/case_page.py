@@ -1,8 +1,9 @@
 """What the case page shows; shared by the reader page and the editors' preview."""
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 
+from ..comments import author_tokens, page_comments, parse_option_filter, parse_page
 from ..extensions import db
 from ..privacy import current_voter_id, voter_hash
 from ..voting import (
@@ -44,9 +45,9 @@ def case_page_context(case, *, preview: bool = False, front_page: bool = False,
 
 
 def comment_context(case, voter, my_vote, *, preview: bool) -> dict:
-    """Comments for the page; filled in by the comments module when present."""
-    try:
-        from ..comments import page_comments
-    except ImportError:
-        return {"comments_enabled": False}
-    return page_comments(case, voter=voter, my_vote=my_vote, preview=preview)
+    """Comments for the page: one page of threads (?page=, ?option=) and the form's state."""
+    return page_comments(
+        db.session, case, voter=voter, my_vote=my_vote, preview=preview,
+        page=parse_page(request.args), option=parse_option_filter(request.args),
+        tokens=author_tokens(request.cookies),
+    )
