@@ -112,7 +112,6 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(RequestIdFilter())
         logger.addHandler(handler)
-        logger.propagate = False
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,216 @@
+"""Safe start, database URLs, proxy trust, health, outage pages (SPEC §9, issue 6)."""
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from dilemmaboard.config import normalise_database_url
+from dilemmaboard.extensions import db
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    Reader,
+    csrf_token_from,
+    require_service,
+    write_case,
+)
+from tests.servers import ROOT
+
+# A port nothing listens on: PostgreSQL "does not answer".
+DEAD_POSTGRES = "postgresql://127.0.0.1:9/nothing"
+
+
+# --- safe start ------------------------------------------------------------------
+
+@pytest.fixture
+def no_secret(monkeypatch):
+    for name in ("SECRET_KEY", "FLASK_DEBUG", "FLASK_TESTING"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_refuses_to_start_without_secret_key(no_secret, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert exit_info.value.code != 0
+    assert "set the SECRET_KEY environment variable" in capsys.readouterr().err
+
+
+def test_gunicorn_entry_point_refuses_without_secret_key(no_secret, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "refuses to start" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_starts_without_secret_key_in_testing_and_debug(no_secret, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    assert create_app({"TESTING": True, "DATABASE_URL": url}).config["SECRET_KEY"]
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app({"DATABASE_URL": url}).config["SECRET_KEY"]
+
+
+def test_empty_secret_key_counts_as_missing(no_secret, tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "")
+    with pytest.raises(SystemExit):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+
+
+# --- database URLs ---------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "postgres://u:p@db.example:5432/board",
+    "postgresql://u:p@db.example:5432/board",
+    "postgresql+psycopg://u:p@db.example:5432/board",
+])
+def test_every_postgres_spelling_picks_psycopg3(url):
+    assert normalise_database_url(url) == "postgresql+psycopg://u:p@db.example:5432/board"
+
+
+def test_sqlite_url_is_left_alone():
+    assert normalise_database_url("sqlite:////tmp/x.sqlite3") == "sqlite:////tmp/x.sqlite3"
+
+
+@pytest.mark.parametrize("scheme", ["postgres://", "postgresql://", "postgresql+psycopg://"])
+def test_database_url_from_environment_connects(scheme, monkeypatch):
+    require_service("postgres")
+    rest = TEST_DATABASE_URL.split("://", 1)[1]
+    monkeypatch.setenv("DATABASE_URL", scheme + rest)
+    app = create_app({"TESTING": True, "SECRET_KEY": "k"})
+    with app.app_context():
+        assert db.engine.dialect.driver == "psycopg"
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+        db.engine.dispose()
+
+
+# --- health and outages ----------------------------------------------------------
+
+def test_healthz_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def dead_app(request, tmp_path):
+    """An app whose database does not answer (closed port / unopenable file)."""
+    url = DEAD_POSTGRES if request.param == "postgresql" else \
+        f"sqlite:///{tmp_path / 'missing-folder' / 'x.sqlite3'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": url,
+                      "DILEMMAS_DIR": str(tmp_path)})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(dead_app):
+    response = dead_app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] != "ok"
+
+
+@pytest.mark.parametrize("path", ["/", "/dilemmas", "/dilemmas/some-case"])
+def test_pages_answer_a_clear_503_when_the_database_is_down(dead_app, path, caplog):
+    response = dead_app.test_client().get(path)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    page = response.get_data(as_text=True)
+    assert "Vi kan ikke nå databasen lige nu" in page
+    assert "Traceback" not in page and "OperationalError" not in page
+    request_id = response.headers["X-Request-ID"]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors and request_id in errors[0].getMessage()
+
+
+# --- proxy trust: X-Forwarded-For and the limits --------------------------------
+
+@pytest.fixture
+def limited_app(make_app, dilemmas_dir):
+    write_case(dilemmas_dir, "graense")
+
+    def build(hops: int):
+        return make_app(RATELIMIT_ENABLED=True, VOTES_PER_IP_LIMIT="2 per minute",
+                        TRUSTED_PROXIES=hops)
+    return build
+
+
+def votes_from_addresses(app, addresses):
+    """One reader votes once per address, each time through a (claimed) proxy hop.
+
+    Requests go over https, as behind a real TLS proxy, so the Secure session
+    cookie set when TRUSTED_PROXIES > 0 comes back.
+    """
+    client = app.test_client()
+    base = "https://localhost"
+    statuses = []
+    for address in addresses:
+        headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https",
+                   "Referer": f"{base}/dilemmas/graense"}
+        page = client.get("/dilemmas/graense", base_url=base, headers=headers)
+        token = csrf_token_from(page.get_data(as_text=True))
+        statuses.append(client.post(
+            "/dilemmas/graense/vote", base_url=base, headers=headers,
+            data={"option": "1", "csrf_token": token}).status_code)
+    return statuses
+
+
+def test_client_forwarded_for_does_not_change_the_limited_ip(limited_app):
+    app = limited_app(0)
+    statuses = votes_from_addresses(app, ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"])
+    assert statuses == [303, 303, 429, 429]
+
+
+def test_forwarded_for_is_the_client_ip_behind_one_trusted_proxy(limited_app):
+    app = limited_app(1)
+    statuses = votes_from_addresses(app, ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"])
+    assert statuses == [303, 303, 303, 303]
+    # ...and one address is still limited, whatever the reader's cookie says.
+    assert votes_from_addresses(app, ["10.9.9.9"] * 3) == [303, 303, 429]
+
+
+def test_only_the_trusted_hop_counts(limited_app):
+    """Behind one proxy, a client-written first X-Forwarded-For entry is ignored."""
+    app = limited_app(1)
+    statuses = votes_from_addresses(app, [f"1.2.3.{n}, 10.0.0.7" for n in range(3)])
+    assert statuses == [303, 303, 429]
+
+
+def voter_cookie(response):
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("db_voter="))
+
+
+def test_cookies_secure_behind_a_trusted_https_proxy(make_app, dilemmas_dir):
+    write_case(dilemmas_dir, "sikker")
+    app = make_app(TRUSTED_PROXIES=1)
+    client = app.test_client()
+    base = "https://localhost"
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.1.1",
+             "Referer": f"{base}/dilemmas/sikker"}
+    page = client.get("/dilemmas/sikker", base_url=base, headers=https)
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post("/dilemmas/sikker/vote", base_url=base, headers=https,
+                           data={"option": "2", "csrf_token": token})
+    assert response.status_code == 303
+    assert "Secure" in voter_cookie(response)
+    assert all("Secure" in c for c in response.headers.getlist("Set-Cookie"))
+    assert response.headers["Strict-Transport-Security"]
+
+
+def test_client_cannot_claim_https_without_a_trusted_proxy(make_app, dilemmas_dir):
+    write_case(dilemmas_dir, "sikker")
+    app = make_app(TRUSTED_PROXIES=0)
+    reader = Reader(app.test_client())
+    token = reader.token("/dilemmas/sikker")
+    response = reader.client.post("/dilemmas/sikker/vote",
+                                  headers={"X-Forwarded-Proto": "https"},
+                                  data={"option": "2", "csrf_token": token})
+    assert response.status_code == 303
+    assert "Secure" not in voter_cookie(response)
+    assert "Strict-Transport-Security" not in response.headers
