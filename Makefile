@@ -6,8 +6,14 @@ STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 PYTEST_ARGS ?=
+# English catalogue(s): msgids are Danish (the source language), so Danish needs none.
+# The .mo files are built here, never committed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+# Same flags as tests/test_i18n.py; "_macros" must not be skipped (pybabel skips "_*" dirs by default).
+EXTRACT_FLAGS := -F babel.cfg --ignore-dirs ".* __pycache__ node_modules" -k _l -k lazy_gettext \
+	--no-location --sort-output --project Dilemmaboard
 
-.PHONY: install run test lint translations extract-messages compile-messages screenshots bench clean
+.PHONY: install run test lint translations extract-messages compile-messages screenshots update-axe bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,7 +21,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(CATALOGUES)
+
+# Catalogues: `make extract-messages` after adding UI strings, translate the new
+# entries in translations/en/LC_MESSAGES/messages.po, then `make compile-messages`.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract $(EXTRACT_FLAGS) -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete --width 100
+	@echo "Now translate the empty msgstr entries in translations/*/LC_MESSAGES/messages.po"
+
+compile-messages: $(CATALOGUES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+translations: extract-messages compile-messages
+
+# PNGs of the main pages (phone and desktop) for the README, taken in Debian's Chromium.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
+# Refresh the vendored axe-core (tests/browser/vendor/) from the npm registry.
+AXE_VERSION ?= 4.14.1
+update-axe:
+	rm -rf .axe-tmp && mkdir -p .axe-tmp
+	cd .axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-$(AXE_VERSION).tgz
+	cp .axe-tmp/package/axe.min.js tests/browser/vendor/axe.min.js
+	cp .axe-tmp/package/LICENSE tests/browser/vendor/axe-core-LICENSE.txt
+	rm -rf .axe-tmp
 
 # A random SECRET_KEY for this checkout, kept in instance/ (never committed).
 instance/secret_key:

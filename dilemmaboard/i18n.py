@@ -1,7 +1,11 @@
 """Language and time zone: Danish first, English second (Flask-Babel)."""
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
@@ -10,6 +14,7 @@ from flask_babel import format_date, format_datetime, format_number, format_perc
 from .extensions import babel
 
 LANG_COOKIE = "lang"
+log = logging.getLogger("dilemmaboard")
 
 
 def select_locale() -> str:
@@ -78,7 +83,33 @@ def show_number(value: int) -> str:
     return format_number(value).translate(NARROW_SPACES)
 
 
+def compile_catalogues(directory: Path) -> None:
+    """Build each missing or stale .mo from its .po.
+
+    `make install` does this already; this covers a plain `pytest`, `flask` or a
+    deployment that skipped make. The file is written atomically, so several
+    workers starting at once cannot read half a catalogue.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as po_file:
+                catalog = read_po(po_file, locale=po_path.parts[-3])
+            handle, temp = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+            with os.fdopen(handle, "wb") as mo_file:
+                write_mo(mo_file, catalog)
+            os.replace(temp, mo_path)
+        except OSError as exc:
+            log.warning("could not compile %s: %s (run make compile-messages)", po_path, exc)
+
+
 def init_app(app: Flask) -> None:
+    compile_catalogues(Path(app.root_path) / "translations")
     babel.init_app(
         app,
         locale_selector=select_locale,

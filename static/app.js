@@ -1,12 +1,18 @@
 // Progressive enhancement: every page works without this file.
 //
-// A form marked data-enhance="#vote-area #comments" is sent with fetch instead of a
-// page load. The server answers exactly as for a plain form (303 to the case page,
+// A form marked data-enhance="#vote-area #comments" (and every comment or report
+// form in the comment section) is sent with fetch instead of a page load. The server answers exactly as for a plain form (303 to the case page,
 // which fetch follows); the listed parts of the page are swapped for their new
 // versions, the confirmation is announced through the aria-live region, and focus
 // moves to the new results. On a network failure the form is submitted the old way.
 (function () {
   "use strict";
+
+  // Forms in other people's templates, enhanced without marking them up.
+  var AUTO_ENHANCE = [
+    ["form.comment-form", "#comments"],
+    ["form.report-form", "#comments"]
+  ];
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -55,11 +61,23 @@
     enhance(document);
   }
 
-  function focusAfter(selectors) {
-    var target = document.getElementById("results");
-    if (!target || selectors.indexOf("#vote-area") === -1) {
-      target = document.querySelector(selectors[0]);
+  function commentIds(root) {
+    return Array.prototype.map.call(root.querySelectorAll("article.comment[id]"),
+      function (node) { return node.id; });
+  }
+
+  function focusAfter(selectors, before) {
+    var target = null;
+    if (selectors.indexOf("#vote-area") !== -1) {
+      target = document.getElementById("results");
     }
+    if (!target) {
+      // A new comment (or a refusal next to the form) is where the reader's eyes go.
+      target = document.querySelector("#comments .form-error");
+      var added = commentIds(document).filter(function (id) { return before.indexOf(id) === -1; });
+      if (!target && added.length) { target = document.getElementById(added[added.length - 1]); }
+    }
+    if (!target) { target = document.querySelector(selectors[0]); }
     if (target) {
       if (!target.hasAttribute("tabindex")) { target.setAttribute("tabindex", "-1"); }
       target.focus({ preventScroll: true });
@@ -73,6 +91,7 @@
     if (!window.fetch || !window.DOMParser || !window.URLSearchParams) { return; }
     event.preventDefault();
     var selectors = (form.getAttribute("data-enhance") || "").split(/\s+/).filter(Boolean);
+    var before = commentIds(document);
     var button = form.querySelector("button[type=submit], .button");
     var body = new URLSearchParams(new FormData(form));
     if (event.submitter && event.submitter.name) {
@@ -89,16 +108,18 @@
     }).then(function (response) {
       return response.text().then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
-        if (!response.ok) {
+        var refusal = textOf(doc, "#comments .form-error");
+        if (!response.ok && !refusal) {
+          // An error page: its heading is the reader-facing message.
           var message = textOf(doc, "main h1") || response.statusText;
           showError(form, message);
           announce(message);
           return;
         }
         swapParts(doc, selectors);
-        var said = [textOf(doc, "#flashes"), textOf(doc, "#vote-area .total")];
+        var said = refusal ? [refusal] : [textOf(doc, "#flashes"), textOf(doc, "#vote-area .total")];
         announce(said.filter(Boolean).join(" "));
-        focusAfter(selectors);
+        focusAfter(selectors, before);
       });
     }).catch(function () {
       // Offline or the server went away mid-request: let the browser try the plain way.
@@ -111,6 +132,11 @@
   }
 
   function enhance(root) {
+    AUTO_ENHANCE.forEach(function (pair) {
+      root.querySelectorAll(pair[0]).forEach(function (form) {
+        if (!form.hasAttribute("data-enhance")) { form.setAttribute("data-enhance", pair[1]); }
+      });
+    });
     root.querySelectorAll("form[data-enhance]").forEach(function (form) {
       if (form.dataset.enhanced === "1") { return; }
       form.dataset.enhanced = "1";
