@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import nh3
 from flask import current_app
+from flask_babel import format_number
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markdown_it import MarkdownIt
@@ -98,7 +99,8 @@ def clean_body(raw: str | None) -> str:
     if not body:
         raise CommentRefused(400, _("Skriv en kommentar."))
     if len(body) > BODY_MAX:
-        raise CommentRefused(400, _("Kommentaren må højst være %(num)s tegn.", num=BODY_MAX))
+        raise CommentRefused(400, _("Kommentaren må højst være %(num)s tegn.",
+                                      num=format_number(BODY_MAX)))
     return body
 
 
