@@ -1,25 +1,156 @@
-"""Editor and researcher accounts: loading the logged-in user, role checks."""
+"""Editor and researcher accounts: loading the logged-in user, role checks, login throttle.
+
+Passwords are hashed with scrypt (slow on purpose); there is no default
+account. Roles: `editor` (the whole desk) and `researcher` (the record-level
+exports only). The login is throttled per account and per IP hash, counting
+failed attempts only.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from functools import wraps
+
+from flask import Flask, abort, current_app, request, session
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
 from .models import Editor
 
+ROLES = ("editor", "researcher")
+PASSWORD_MIN_LENGTH = 10
+# Checked against when the username is unknown, so a wrong name costs as much time as a
+# wrong password (no account enumeration by timing).
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+SESSION_FINGERPRINT = "auth_fp"
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Editor | None:
+    """The logged-in account; a session from before a password change or removal is void."""
     if not user_id.isdigit():
         return None
-    return db.session.get(Editor, int(user_id))
+    editor = db.session.get(Editor, int(user_id))
+    # The login page stores the fingerprint; every session it opened ends when the
+    # password changes. (A signed session without one can only come from our own code.)
+    fingerprint = session.get(SESSION_FINGERPRINT)
+    if editor is None or (fingerprint is not None and fingerprint != password_fingerprint(editor)):
+        return None
+    return editor
+
+
+def password_fingerprint(editor: Editor) -> str:
+    """Ties a session to the password it was opened with (`flask editors passwd` ends it)."""
+    from .privacy import keyed_hash
+
+    return keyed_hash("session-password", f"{editor.id}:{editor.password_hash}")[:32]
 
 
 def is_privileged() -> bool:
     """Editors and researchers see every result, whatever its visibility mode."""
-    return bool(current_user.is_authenticated and current_user.role in ("editor", "researcher"))
+    return bool(current_user.is_authenticated and current_user.role in ROLES)
+
+
+def is_editor() -> bool:
+    return bool(current_user.is_authenticated and current_user.role == "editor")
+
+
+# --- accounts ----------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_problem(password: str) -> str | None:
+    """A reason the password is not acceptable, or None."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"the password must be at least {PASSWORD_MIN_LENGTH} characters"
+    if len(password) > 1024:
+        return "the password is longer than 1024 characters"
+    return None
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_editor(session, username: str) -> Editor | None:
+    name = normalise_username(username)
+    return session.scalars(select(Editor).where(func.lower(Editor.username) == name)).first()
+
+
+def authenticate(session, username: str, password: str) -> Editor | None:
+    """Return the account if the password matches; the same work is done for unknown names."""
+    editor = find_editor(session, username) if username else None
+    stored = editor.password_hash if editor is not None else _DUMMY_HASH
+    matches = check_password_hash(stored, password)
+    return editor if editor is not None and matches else None
+
+
+# --- role checks for views ------------------------------------------------------
+
+def role_required(*roles: str):
+    """Decorate a view: anonymous -> the login page; a logged-in user without the role -> 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check_role(*roles)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def check_role(*roles: str):
+    """Return None when the current user has one of `roles`, else end the request."""
+    from .errors import refuse
+
+    if not current_user.is_authenticated:
+        # flask-login answers with a redirect to the login page (`next` = this path).
+        abort(login_manager.unauthorized())
+    if current_user.role not in roles:
+        if roles == ("editor",):
+            refuse(403, _("Kun redaktører har adgang til redaktionens sider."))
+        refuse(403, _("Du har ikke adgang til denne side."))
+    return None
+
+
+editor_required = role_required("editor")
+# For the record-level exports (/export/votes.csv, /export/comments.csv).
+privileged_required = role_required(*ROLES)
+
+
+# --- the login throttle ----------------------------------------------------------
+
+def login_limit() -> str:
+    return current_app.config.get("LOGIN_LIMIT", "5 per minute;20 per hour")
+
+
+def login_ip_limit() -> str:
+    return current_app.config.get("LOGIN_IP_LIMIT", "10 per minute;50 per hour")
+
+
+def login_account_key() -> str:
+    """Limiter key for the account being tried (a keyed hash: no usernames in Redis)."""
+    from .privacy import keyed_hash
+
+    name = normalise_username(request.form.get("username", ""))[:200]
+    return "login-account:" + keyed_hash("login-account", name)[:32]
+
+
+def failed_login(response) -> bool:
+    """Only failed attempts count towards the throttle; a successful login redirects."""
+    return response.status_code not in (302, 303)
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "admin.login"
+    login_manager.login_message = lazy_gettext("Log ind for at se redaktionens sider.")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"

@@ -220,3 +220,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(dilemmas_cli)
     app.cli.add_command(tallies_cli)
     app.cli.add_command(demo_cli)
+    from .editors_cli import editors_cli
+
+    app.cli.add_command(editors_cli)

@@ -1,6 +1,319 @@
-"""The admin blueprint."""
+"""The editors' desk under /admin/ (SPEC §1, §6): login, dashboard, preview, close, moderate.
+
+Every page needs an editor (anonymous -> the login page, researcher -> 403),
+except the login page itself and logging out. Every POST carries a CSRF
+token (CSRFProtect, global) and answers with a redirect (303).
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from .. import audit
+from ..admin_charts import daily_chart, daily_votes, option_bars
+from ..auth import (
+    SESSION_FINGERPRINT,
+    authenticate,
+    check_role,
+    failed_login,
+    login_account_key,
+    login_ip_limit,
+    login_limit,
+    password_fingerprint,
+)
+from ..comments import held_comments, reported_comments
+from ..desk import (
+    DeskRefused,
+    comments_by_ids,
+    dashboard_rows,
+    moderate,
+    set_case_override,
+    sync_problems,
+)
+from ..errors import refuse, render_error
+from ..extensions import db, limiter
+from ..models import Case, Comment
+from ..security import safe_next
+from ..voting import case_results, case_state
+from .admin_forms import ActionForm, LoginForm, ModerateForm, ReasonForm
+from .case_page import case_page_context
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+log = logging.getLogger("dilemmaboard")
+OPEN_ENDPOINTS = {"admin.login", "admin.logout"}
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
+QUEUE_LIMIT = 100
+STATUSES = ("visible", "pending", "hidden", "deleted")
+
+
+@bp.before_request
+def require_editor():
+    """Every desk page needs an editor; only the login page and logging out are open."""
+    if request.endpoint not in OPEN_ENDPOINTS:
+        check_role("editor")
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    return render_error(429, _("For mange loginforsøg. Vent et minut, og prøv igen."))
+
+
+def local_next(raw: str | None) -> str | None:
+    """`raw` if it is a path on this site, else None (also after one round of decoding)."""
+    target = safe_next(raw, default="")
+    if not target:
+        return None
+    decoded = unquote(target)
+    parts = urlsplit(decoded)
+    if decoded.startswith("//") or "\\" in decoded or parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def case_or_404(slug: str) -> Case:
+    """Any case by slug, drafts and scheduled ones included."""
+    case = None
+    if SLUG_RE.match(slug):
+        case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
+    if case is None:
+        refuse(404, _("Dilemmaet findes ikke."))
+    return case
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
+
+
+# --- logging in and out ---------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, key_func=login_account_key, methods=["POST"],
+               deduct_when=failed_login)
+@limiter.limit(login_ip_limit, methods=["POST"], deduct_when=failed_login)
+def login():
+    """Show the login form; on success start a new session and go to `next`."""
+    form = LoginForm()
+    target = local_next(request.form.get("next") if request.method == "POST"
+                        else request.args.get("next"))
+    if request.method == "GET" and current_user.is_authenticated:
+        if current_user.role == "editor":
+            return redirect(target or url_for("admin.dashboard"), code=303)
+        return render_template("admin/account.html", form=ActionForm())
+    status, error = 200, None
+    if request.method == "POST":
+        if form.validate_on_submit():
+            editor = authenticate(db.session, form.username.data, form.password.data)
+            if editor is not None:
+                return _start_session(editor, target)
+            log.warning("failed login for an account name of %d characters",
+                        len(form.username.data or ""))
+            status, error = 401, _("Forkert brugernavn eller adgangskode.")
+        else:
+            status, error = 400, _("Skriv brugernavn og adgangskode.")
+    form.next.data = target or ""
+    return render_template("admin/login.html", form=form, error=error), status
+
+
+def _start_session(editor, target: str | None):
+    """A fresh session (no fixation), the login in the audit log, then on to `next`."""
+    session.clear()
+    session[SESSION_FINGERPRINT] = password_fingerprint(editor)
+    login_user(editor)
+    audit.record(db.session, editor.username, "login", f"editor {editor.username}")
+    db.session.commit()
+    default = url_for("admin.dashboard") if editor.role == "editor" else url_for("admin.login")
+    return redirect(target or default, code=303)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (POST only, with the CSRF token) and forget the whole session."""
+    if current_user.is_authenticated:
+        audit.record(db.session, current_user.username, "logout",
+                     f"editor {current_user.username}")
+        db.session.commit()
+        logout_user()
+    session.clear()
+    flash(_("Du er logget ud."), "info")
+    return redirect(url_for("admin.login"), code=303)
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+@bp.get("/")
+def dashboard():
+    """Show every case with its state and numbers, and the problems of the last sync."""
+    return render_template("admin/dashboard.html", rows=dashboard_rows(db.session),
+                           problems=sync_problems(db.session), form=ActionForm())
+
+
+@bp.post("/reload")
+def reload_cases():
+    """Load the case folder again (the same sync as `flask dilemmas sync`) and report."""
+    from ..cli import run_sync
+
+    folder = current_app.config["DILEMMAS_DIR"]
+    if not Path(folder).is_dir():
+        flash(_("Mappen med cases findes ikke: %(folder)s", folder=folder), "error")
+        return redirect(url_for("admin.dashboard"), code=303)
+    report = run_sync()
+    audit.record(db.session, current_user.username, "reload", folder, report.summary())
+    db.session.commit()
+    flash(_("Cases genindlæst: %(created)s nye, %(updated)s ændrede, %(unchanged)s uændrede, "
+            "%(skipped)s sprunget over.", created=report.created, updated=report.updated,
+            unchanged=report.unchanged, skipped=report.skipped), "success")
+    if report.problems:
+        flash(ngettext("%(num)s problem i case-filerne: se listen nedenfor.",
+                       "%(num)s problemer i case-filerne: se listen nedenfor.",
+                       len(report.problems)), "warning")
+    return redirect(url_for("admin.dashboard") + "#sync-problems", code=303)
+
+
+# --- one case: live numbers, preview, close and reopen -------------------------------------
+
+def _case_page(case: Case, form: ReasonForm | None = None, status: int = 200):
+    data = daily_votes(db.session, case)
+    return render_template(
+        "admin/case.html", case=case, state=case_state(case), results=case_results(case),
+        bars=option_bars(case), daily=data,
+        daily_svg=daily_chart(data, chart_id=f"daily-votes-{case.id}"),
+        form=form or ReasonForm(),
+    ), status
+
+
+@bp.get("/dilemmas/<slug>")
+def case_detail(slug: str):
+    """Show a case's live numbers: votes per option and new votes per day."""
+    return _case_page(case_or_404(slug))
+
+
+@bp.get("/dilemmas/<slug>/preview")
+def preview(slug: str):
+    """Show any case exactly as readers will see it, results and follow-up included."""
+    case = case_or_404(slug)
+    return render_template("dilemmas/detail.html", **case_page_context(case, preview=True))
+
+
+@bp.post("/dilemmas/<slug>/<any(close, reopen, 'follow-schedule'):action>")
+def change_state(slug: str, action: str):
+    """Close a case early, reopen it, or hand it back to its dates; a reason is required."""
+    case = case_or_404(slug)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+        return _case_page(case, form, 400)
+    try:
+        state = set_case_override(db.session, case, action.replace("-", "_"),
+                                  editor=current_user.username, reason=form.reason.data)
+    except DeskRefused as exc:
+        db.session.rollback()
+        refuse(exc.status, exc.message)
+    messages = {
+        "open": _("Afstemningen er åben igen."),
+        "closed": _("Afstemningen er lukket."),
+        "closed_early": _("Afstemningen er lukket før tid."),
+    }
+    flash(messages.get(state, _("Casen følger nu sine datoer.")), "success")
+    return redirect(url_for("admin.case_detail", slug=case.slug), code=303)
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+def _with_cases(stmt, limit: int | None = None):
+    """Comments with their case titles, for the moderation lists."""
+    stmt = stmt.add_columns(Case.slug, Case.title).join(Case, Case.id == Comment.case_id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return db.session.execute(stmt).all()
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+@bp.get("/comments")
+def queue():
+    """Show the comments waiting for an editor and the reported ones."""
+    return render_template(
+        "admin/queue.html",
+        held=_with_cases(held_comments(), QUEUE_LIMIT), held_total=_count(held_comments()),
+        reported=_with_cases(reported_comments(), QUEUE_LIMIT),
+        reported_total=_count(reported_comments()),
+        form=ModerateForm(), here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.get("/dilemmas/<slug>/comments")
+def case_comments(slug: str):
+    """List every comment of a case, whatever its status, newest first."""
+    case = case_or_404(slug)
+    status = request.args.get("status", "")
+    stmt = select(Comment).where(Comment.case_id == case.id).order_by(Comment.id.desc())
+    if status in STATUSES:
+        stmt = stmt.where(Comment.status == status)
+    page = db.paginate(stmt, per_page=50, error_out=False)
+    return render_template("admin/comments.html", case=case, page=page, status=status,
+                           statuses=STATUSES, form=ModerateForm(),
+                           here=request.full_path.rstrip("?"))
+
+
+def _moderate(comments: list[Comment], form: ModerateForm):
+    if not form.validate_on_submit():
+        refuse(400, _form_errors(form))
+    try:
+        changed = moderate(db.session, comments, form.action.data,
+                           editor=current_user.username, reason=form.reason.data)
+    except DeskRefused as exc:
+        db.session.rollback()
+        refuse(exc.status, exc.message)
+    flash(ngettext("%(num)s kommentar ændret.", "%(num)s kommentarer ændret.", changed),
+          "success")
+    return redirect(local_next(form.next.data) or url_for("admin.queue"), code=303)
+
+
+@bp.post("/comments/<int:comment_id>/moderate")
+def moderate_one(comment_id: int):
+    """Approve, hide, restore or delete one comment."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        refuse(404, _("Kommentaren findes ikke."))
+    return _moderate([comment], ModerateForm())
+
+
+@bp.post("/comments/bulk")
+def moderate_bulk():
+    """Apply one action to every comment ticked in the queue."""
+    raw = request.form.getlist("ids")
+    if not all(value.isdigit() and len(value) <= 12 for value in raw):
+        refuse(400, _("Ugyldigt kommentar-id."))
+    try:
+        comments = comments_by_ids(db.session, [int(value) for value in raw])
+    except DeskRefused as exc:
+        refuse(exc.status, exc.message)
+    return _moderate(comments, ModerateForm())
+
+
+# --- the audit log ------------------------------------------------------------------------------
+
+@bp.get("/audit")
+def audit_log():
+    """Show what editors did, newest first, 50 to a page."""
+    page = db.paginate(audit.entries(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page)

@@ -1,0 +1,37 @@
+"""The audit log: who did what to which target, why and when (SPEC §1, editors).
+
+`record` adds a row to the caller's transaction, so the action and its audit
+entry are committed together (or not at all).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry, utcnow
+
+ACTIONS = (
+    "login", "logout", "reload", "close", "reopen", "follow_schedule",
+    "approve", "hide", "restore", "delete",
+    "editor_add", "editor_passwd", "editor_remove",
+)
+
+
+def record(session: Session, editor: str, action: str, target: str, reason: str = "") -> AuditEntry:
+    """Add one audit row (not committed: it goes in with the action it describes)."""
+    entry = AuditEntry(
+        editor=editor[:80], action=action[:40], target=target[:200], reason=reason or "",
+        created_at=utcnow(),
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(editor: str | None = None, action: str | None = None):
+    """Select audit rows, newest first, optionally for one editor or one action."""
+    stmt = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    if editor:
+        stmt = stmt.where(AuditEntry.editor == editor)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    return stmt
