@@ -7,7 +7,8 @@ over HTTPS (directly or through a trusted proxy).
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
@@ -41,20 +42,26 @@ def safe_next(target: str | None, default: str = "/") -> str:
     """Return `target` if it is a path on this site, else `default`.
 
     Refuses other hosts (`https://x`, `//x`, `/\\x`), schemes (`javascript:`),
-    and control characters: browsers drop tabs and newlines from URLs, so
-    `/<TAB>/evil.example` would become `//evil.example`, and a CR/LF would
-    split the Location header.
+    and control, format and space characters: browsers drop tabs and
+    newlines from URLs, so `/<TAB>/evil.example` would become
+    `//evil.example`, and a CR/LF would split the Location header. The same
+    checks run once more on the percent-decoded text, for code that decodes.
     """
-    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+    if not isinstance(target, str) or len(target) > 2000:
         return default
-    if target.startswith("//") or "\\" in target:
-        return default
-    if any(ord(ch) < 0x21 or 0x7F <= ord(ch) < 0xA0 for ch in target):
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
+    for candidate in (target, unquote(target)):
+        if not _is_local_path(candidate):
+            return default
     return target
+
+
+def _is_local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 class QueryStringBytes:

@@ -7,9 +7,17 @@ markup.
 """
 from __future__ import annotations
 
-import pytest
+import re
+from dataclasses import dataclass
 
-from tests.conftest import Reader, write_case
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from dilemmaboard.extensions import db
+from dilemmaboard.models import Comment, Editor
+from tests.conftest import Reader, csrf_token_from, write_case
 from tests.security.tools import STATS, guard, stored_markup
 
 OPEN, CLOSED, DRAFT, SCHEDULED = "aaben", "lukket", "kladde", "planlagt"
@@ -49,6 +57,78 @@ def site(make_site):
 def visitor(site):
     """A reader with an empty cookie jar."""
     return Reader(site.test_client())
+
+
+PASSWORD = "correct horse battery staple"
+EDITOR, RESEARCHER = "redaktoer", "forsker"
+
+
+def add_account(app, username: str, role: str = "editor") -> None:
+    """An account with a cheap hash (tests only: the app itself uses scrypt)."""
+    with app.app_context():
+        db.session.add(Editor(username=username, role=role, password_hash=generate_password_hash(
+            PASSWORD, method="pbkdf2:sha256:1000")))
+        db.session.commit()
+        db.session.remove()
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD, **extra):
+    token = csrf_token_from(client.get("/admin/login").get_data(as_text=True))
+    return client.post("/admin/login", data={"username": username, "password": password,
+                                             "csrf_token": token, **extra})
+
+
+def post_comment(reader: Reader, slug: str, body: str, name: str = "Mette", **extra):
+    token = reader.token(f"/dilemmas/{slug}")
+    return reader.client.post(f"/dilemmas/{slug}/comments",
+                              data={"name": name, "body": body, "csrf_token": token, **extra})
+
+
+def latest_comment(app) -> Comment | None:
+    with app.app_context():
+        comment = db.session.scalars(select(Comment).order_by(Comment.id.desc())).first()
+        db.session.remove()
+        return comment
+
+
+def comment_id_from(response) -> int:
+    return int(re.search(r"#comment-(\d+)", response.headers["Location"]).group(1))
+
+
+@dataclass
+class World:
+    """A site with a comment by `author`, a logged-in editor and researcher, and a stranger."""
+
+    app: object
+    author: Reader
+    comment_id: int
+    editor: FlaskClient
+    researcher: FlaskClient
+    stranger: Reader
+
+    def reader(self) -> Reader:
+        return Reader(self.app.test_client())
+
+
+def build_world(app, *, researcher: bool = True) -> World:
+    author = Reader(app.test_client())
+    assert author.vote(OPEN, "2").status_code == 303
+    response = post_comment(author, OPEN, "Fordi det er *rimeligt*.")
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    add_account(app, EDITOR, "editor")
+    editor = app.test_client()
+    assert login(editor, EDITOR).status_code == 303
+    other = app.test_client()
+    if researcher:
+        add_account(app, RESEARCHER, "researcher")
+        assert login(other, RESEARCHER).status_code == 303
+    return World(app, author, comment_id_from(response), editor, other,
+                 Reader(app.test_client()))
+
+
+@pytest.fixture
+def world(site) -> World:
+    return build_world(site)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,10 +1,15 @@
 """Error pages: plain, in the reader's language, JSON for /api/ and /export/, never a trace."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from flask.testing import FlaskClient
 
 from app import create_app
+from tests.conftest import ROOT
 from tests.security.conftest import OPEN
 
 TRACE_MARKERS = ("Traceback", 'File "', "__debugger__", "Werkzeug Debugger", "sqlalchemy",
@@ -90,14 +95,30 @@ def test_unexpected_api_error_is_json(exploding_app):
     assert response.is_json and "hunter2" not in response.get_data(as_text=True)
 
 
-def test_no_debugger_unless_flask_debug(monkeypatch, tmp_path):
-    monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    app = create_app()
-    assert app.debug is False
-    assert not app.config.get("TESTING")
-    assert app.config.get("PROPAGATE_EXCEPTIONS") in (None, False)
+DEBUG_PROBE = """
+from app import create_app
+from tests.conftest import ROOT
+app = create_app()
+app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+response = app.test_client().get("/boom")
+print(app.debug, response.status_code, "Traceback" in response.get_data(as_text=True))
+"""
+
+
+@pytest.mark.parametrize("flask_debug, expected", [
+    (None, "False 500 False"),
+    ("0", "False 500 False"),
+])
+def test_no_debugger_or_trace_unless_flask_debug(tmp_path, flask_debug, expected):
+    """As `make run` starts the app (a fresh process, no TESTING): a plain 500 page."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(SECRET_KEY="x" * 32, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+               DILEMMAS_DIR=str(tmp_path))
+    if flask_debug is not None:
+        env["FLASK_DEBUG"] = flask_debug
+    result = subprocess.run([sys.executable, "-c", DEBUG_PROBE], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr[-2000:]
 
 
 def test_database_down_is_a_503_page_not_a_trace(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.security.conftest import OPEN
-from tests.security.tools import executable_markup
+from tests.security.tools import ROUTE_VALUES, executable_markup, fill, get_routes
 
 TEMPLATES = ROOT / "templates"
 
@@ -63,13 +63,9 @@ def test_every_kind_of_response_has_the_headers(site, method, path):
 
 
 def test_every_get_route_has_the_headers(site):
-    values = {"slug": OPEN, "code": "en", "filename": "style.css"}
     client = site.test_client()
-    for rule in site.url_map.iter_rules():
-        if "GET" not in rule.methods:
-            continue
-        args = {name: values.get(name, "1") for name in rule.arguments}
-        path = rule.build(args, append_unknown=False)[1]
+    for rule in get_routes():
+        path = fill(rule, **ROUTE_VALUES)
         response = client.get(path)
         assert response.status_code < 500, path
         assert_security_headers(response)

@@ -167,3 +167,59 @@ def stored_markup(app) -> list[str]:
                         problems.append(f"{table.name}.{column.name}: {problem}")
         db.session.remove()
     return problems
+
+
+# --- the routes, read from the app at collection time ------------------------
+
+def _route_app():
+    """An app built only to read its url_map (no database is touched)."""
+    import tempfile
+
+    from app import create_app
+
+    folder = tempfile.mkdtemp(prefix="routes-")
+    return create_app({"TESTING": True, "SECRET_KEY": "routes", "DILEMMAS_DIR": folder,
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/routes.sqlite3"})
+
+
+_ROUTES: list | None = None
+
+
+def routes() -> list[tuple[str, str, frozenset[str], frozenset[str]]]:
+    """(rule, endpoint, methods, arguments) for every route except static files."""
+    global _ROUTES
+    if _ROUTES is None:
+        app = _route_app()
+        _ROUTES = sorted(
+            (rule.rule, rule.endpoint, frozenset(rule.methods - {"HEAD", "OPTIONS"}),
+             frozenset(rule.arguments))
+            for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+        )
+    return _ROUTES
+
+
+def post_routes() -> list[str]:
+    return [rule for rule, _, methods, _ in routes() if "POST" in methods]
+
+
+def get_routes() -> list[str]:
+    return [rule for rule, _, methods, _ in routes() if "GET" in methods]
+
+
+def routes_with(argument: str) -> list[str]:
+    return [rule for rule, _, _, arguments in routes() if argument in arguments]
+
+
+# A valid value for every route argument the app has (comment ids are set per test).
+ROUTE_VALUES = {"slug": "aaben", "code": "en", "name": "tallies", "fmt": "csv",
+                "action": "close", "comment_id": 1}
+
+
+def fill(rule: str, **values) -> str:
+    """The rule with its <arguments> replaced (raw text, not quoted)."""
+    def replace(match):
+        name = match.group(1).split(":")[-1]
+        assert name in values, f"tests/security does not know route argument {name!r} ({rule})"
+        return str(values[name])
+
+    return re.sub(r"<([^>]+)>", replace, rule)
