@@ -617,6 +617,7 @@ def _schema(table: Table) -> dict:
 
 def _resource(table: Table, path: str, fmt: str) -> dict:
     return {
+        "profile": "tabular-data-resource",
         "name": table.name if fmt == "csv" else f"{table.name}-{fmt}",
         "path": path,
         "title": table.title,
