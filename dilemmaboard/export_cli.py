@@ -8,6 +8,7 @@ researcher sees; `--public` writes what the public files show.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -44,10 +45,8 @@ def _with_bar(rows: Iterable[tuple], bar) -> Iterator[tuple]:
 
 def _write(chunks: Iterable[str], output: str) -> None:
     if output == "-":
-        stream = click.get_binary_stream("stdout")
         for chunk in chunks:
-            stream.write(chunk.encode("utf-8"))
-        stream.flush()
+            click.echo(chunk.encode("utf-8"), nl=False)  # bytes: no newline translation
         return
     # Write beside the target and rename, so a failed export never leaves half a file.
     target = Path(output)
@@ -79,7 +78,7 @@ def export_command(table: str, fmt: str, output: str, public: bool) -> None:
         raise click.BadParameter(f"{output} is a folder", param_hint="-o")
     if output != "-" and not Path(output).parent.resolve().is_dir():
         raise click.BadParameter(f"{Path(output).parent} does not exist", param_hint="-o")
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     counter = [0]
     rows = _counted(spec.rows(db.session, scope), counter)
     if output != "-" and stderr.isatty():
