@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+# Several gunicorn workers even on SQLite: WAL + busy timeout keep "database is locked" away.
+WEB_CONCURRENCY ?= 4
 PYTEST_ARGS ?=
 # English catalogue(s): msgids are Danish (the source language), so Danish needs none.
 # The .mo files are built here, never committed.
@@ -61,7 +63,7 @@ run: install instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) dilemmas sync
 	@echo "Dilemmaboard on http://127.0.0.1:$(PORT)/"
 	SECRET_KEY=$$(cat instance/secret_key) HOST=127.0.0.1 PORT=$(PORT) \
-		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+		WEB_CONCURRENCY=$(WEB_CONCURRENCY) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -192,7 +192,7 @@ class GunicornServer:
         """Stop gracefully (SIGTERM), or kill after 15 s."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
