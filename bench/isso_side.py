@@ -51,12 +51,16 @@ conf = config.load(config.default_file(), sys.argv[1])
 store = SQLite3(conf.get("general", "dbpath"), conf)
 uri, count, body = sys.argv[2], int(sys.argv[3]), sys.argv[4]
 store.threads.new(uri, "Bench thread")
+ids = []
 for n in range(count):
-    store.comments.add(uri, {
+    # The same shape as bench/comment_side.py: every fifth comment replies to the one 4 back.
+    parent = ids[n - 4] if n % 5 == 4 else None
+    added = store.comments.add(uri, {
         "text": body, "author": f"Læser {n}", "email": None, "website": None,
-        "parent": None, "mode": 1, "remote_addr": f"10.{n // 250 % 250}.{n % 250}.0",
+        "parent": parent, "mode": 1, "remote_addr": f"10.{n // 250 % 250}.{n % 250}.0",
         "notification": 0,
     })
+    ids.append(added["id"])
 """
 
 

@@ -40,16 +40,18 @@ def fresh_readers(app: Flask, count: int) -> list[str]:
 
 def voted_readers(app: Flask, slug: str, count: int) -> list[str]:
     """Readers with a voter cookie whose vote on `slug` is stored (so they may comment)."""
-    lines = []
-    with app.app_context():
+    voter_cookies = []
+    with app.test_request_context("/"):
         case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
         for i in range(count):
             voter_id = secrets.token_urlsafe(24)
-            with app.test_request_context("/"):
-                voter_cookie = _serializer().dumps(voter_id)
-                cast_vote(db.session, case, keyed_hash("voter", voter_id), i % 5 + 1)
-            cookie, token = session_reader(app)
-            lines.append(f"{cookie}; {app.config['VOTER_COOKIE']}={voter_cookie}\t{token}")
+            cast_vote(db.session, case, keyed_hash("voter", voter_id), i % 5 + 1)
+            voter_cookies.append(_serializer().dumps(voter_id))
+    # Each session in a request context of its own: Flask-WTF keeps the token in `g`.
+    lines = []
+    for voter_cookie in voter_cookies:
+        cookie, token = session_reader(app)
+        lines.append(f"{cookie}; {app.config['VOTER_COOKIE']}={voter_cookie}\t{token}")
     return lines
 
 
