@@ -18,3 +18,7 @@ preload_app = False
 # Proxy headers are the app's business (TRUSTED_PROXIES -> ProxyFix): gunicorn
 # must not let any local client switch the scheme to https with a header.
 secure_scheme_headers = {}
+# The workers' heartbeat files: in memory where there is /dev/shm (containers
+# often have a slow or read-only disk /tmp).
+if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+    worker_tmp_dir = "/dev/shm"
