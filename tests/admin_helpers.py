@@ -145,3 +145,30 @@ def assert_csp_clean(html: str) -> None:
     """No style="" attributes, no on*= handlers, no inline <script> (CSP forbids them)."""
     match = INLINE_CODE.search(html)
     assert match is None, html[max(0, match.start() - 80):match.end() + 80]
+
+
+def write_comment(app, slug: str = OPEN, body: str = "Fordi alle skal høres.",
+                  name: str = "Anne", option: int = 2, reader=None) -> int:
+    """Vote and comment as a new reader through the real pages; return the comment's id."""
+    from tests.conftest import Reader
+
+    reader = reader or Reader(app.test_client())
+    assert reader.vote(slug, option).status_code == 303
+    response = reader.client.post(f"/dilemmas/{slug}/comments", data={
+        "name": name, "body": body, "csrf_token": reader.token(f"/dilemmas/{slug}")})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        return db.session.scalars(
+            select(Comment.id).where(Comment.body_md == body).order_by(Comment.id.desc())
+        ).first()
+
+
+def report(app, comment_id: int, slug: str = OPEN, times: int = 1) -> None:
+    """Readers report a comment through the real button."""
+    from tests.conftest import Reader
+
+    for _n in range(times):
+        reader = Reader(app.test_client())
+        response = reader.client.post(f"/comments/{comment_id}/report",
+                                      data={"csrf_token": reader.token(f"/dilemmas/{slug}")})
+        assert response.status_code == 303, response.get_data(as_text=True)

@@ -208,7 +208,7 @@ def test_editor_opening_the_login_page_again_goes_to_the_dashboard(site):
     assert response.status_code == 303 and response.headers["Location"] == "/admin/"
 
 
-# --- next --------------------------------------------------------------------------
+# --- next --------------------------------------------------------------------------------
 
 BAD_NEXT = [
     "//evil.example", "https:evil.example", "/\\evil.example", "%2F%2Fevil.example",
@@ -247,7 +247,7 @@ def test_login_follows_a_local_next_through_the_form(site):
     assert is_local(response.headers["Location"])
 
 
-# --- the throttle ---------------------------------------------------------------------
+# --- the throttle ------------------------------------------------------------------------
 
 def client_from(app, address: str):
     """A browser at another IP address."""
@@ -300,7 +300,7 @@ def test_throttle_is_off_when_rate_limits_are_off(site):
     assert log_in(client).status_code == 303
 
 
-# --- CSRF on every POST -------------------------------------------------------------------
+# --- CSRF on every POST ------------------------------------------------------------------
 
 @pytest.mark.parametrize("token", [None, "", "forfalsket-token", "csrf"])
 def test_every_admin_post_needs_a_valid_csrf_token(site, comment_id, token):
@@ -338,7 +338,7 @@ def test_a_token_from_another_session_is_refused(site, comment_id):
     assert comment_status(site, comment_id) == "visible"
 
 
-# --- sessions end with the password -----------------------------------------------------
+# --- sessions end with the password ------------------------------------------------------
 
 def test_changing_the_password_ends_open_sessions(site):
     desk = Desk(site.test_client())
