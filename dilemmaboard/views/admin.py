@@ -38,7 +38,7 @@ from ..auth import (
     login_limit,
     password_fingerprint,
 )
-from ..comments import held_comments, reported_comments
+from ..comments import held_comments, parse_page, reported_comments
 from ..desk import (
     DeskRefused,
     comments_by_ids,
@@ -268,7 +268,7 @@ def case_comments(slug: str):
     stmt = select(Comment).where(Comment.case_id == case.id).order_by(Comment.id.desc())
     if status in STATUSES:
         stmt = stmt.where(Comment.status == status)
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=parse_page(request.args), per_page=50, error_out=False)
     return render_template("admin/comments.html", case=case, page=page, status=status,
                            statuses=STATUSES, form=ModerateForm(),
                            here=request.full_path.rstrip("?"))
@@ -315,5 +315,6 @@ def moderate_bulk():
 @bp.get("/audit")
 def audit_log():
     """Show what editors did, newest first, 50 to a page."""
-    page = db.paginate(audit.entries(), per_page=50, error_out=False)
+    page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=50,
+                       error_out=False)
     return render_template("admin/audit.html", page=page)
