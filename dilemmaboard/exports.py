@@ -283,9 +283,11 @@ def suppressed_cells(counts: list[int], below: int = SUPPRESS_BELOW) -> list[boo
     hidden = [n < below for n in counts]
 
     def unsafe() -> bool:
+        # One hidden cell equals the tally minus the shown ones; hidden cells adding up
+        # to 0 are all known to be 0. Either way, hide the next smallest cell as well.
         shown_left = not all(hidden)
         hidden_sum = sum(n for n, h in zip(counts, hidden, strict=True) if h)
-        return shown_left and any(hidden) and (sum(hidden) < 2 or hidden_sum < below)
+        return shown_left and any(hidden) and (sum(hidden) < 2 or hidden_sum == 0)
 
     while unsafe():
         smallest = min((i for i, h in enumerate(hidden) if not h), key=lambda i: counts[i])

@@ -272,8 +272,10 @@ def test_public_datapackage_is_open_to_all(site):
     ([10, 20, 30, 40, 50, 60, 70], [False] * 7),
     # One small cell alone could be recovered from the option's public tally.
     ([3, 20, 30, 40, 50, 60, 70], [True, True] + [False] * 5),
-    # Two hidden cells that add up to under 5 are hidden together with one more.
-    ([1, 2, 30, 40, 50, 60, 70], [True, True, True] + [False] * 4),
+    # Two hidden cells: the tally tells only their sum, not which role has what.
+    ([1, 2, 30, 40, 50, 60, 70], [True, True] + [False] * 5),
+    # Hidden cells adding up to 0 would all be known to be 0.
+    ([0, 0, 30, 40, 50, 60, 70], [True, True, True] + [False] * 4),
     ([5, 6, 7, 8, 9, 10, 11], [False] * 7),
     ([4, 4, 50, 50, 50, 50, 50], [True, True] + [False] * 5),
     ([0, 0, 0, 0, 0, 0, 0], [True] * 7),
