@@ -23,6 +23,7 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_YAML_DEPTH = 20
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 FOLLOWUP_MARKER = "<!-- followup -->"
 RESULT_MODES = ("after_vote", "always", "after_close")
@@ -31,6 +32,10 @@ KNOWN_KEYS = (
     "shuffle", "draft", "tags", "options", "imported_votes",
 )
 DEFAULT_OPEN_DAYS = 7
+# Python-Markdown silently stops nesting block quotes near the recursion limit
+# (and raises RecursionError for lists), so deep nesting is refused instead.
+MAX_QUOTE_DEPTH = 50
+DEEP_QUOTE_RE = re.compile(rf"^[ \t]*(?:>[ \t]*){{{MAX_QUOTE_DEPTH + 1}}}", re.MULTILINE)
 
 # Repo Markdown is trusted, but raw HTML scripts never reach a page.
 CASE_TAGS = {
@@ -121,13 +126,16 @@ def _split_front_matter(path: str, text: str) -> tuple[str, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise CaseError([Problem(path, 1, "file must start with '---' and YAML front matter")])
+    size = 0  # a running total: re-summing every line each time is quadratic
     for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
+        # Only an unindented `---` closes: an indented one belongs to a YAML value.
+        if lines[index].rstrip() in ("---", "..."):
             front = "\n".join(lines[1:index])
             if len(front.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
                 raise CaseError([Problem(path, 2, "front matter is over 64 KiB")])
             return front, "\n".join(lines[index + 1:]), index + 2
-        if sum(len(x) + 1 for x in lines[1:index]) > MAX_FRONT_MATTER_BYTES:
+        size += len(lines[index].encode("utf-8")) + 1
+        if size > MAX_FRONT_MATTER_BYTES:
             raise CaseError([Problem(path, 2, "front matter is over 64 KiB")])
     raise CaseError([Problem(path, 1, "front matter is not closed with '---'")])
 
@@ -159,9 +167,28 @@ def _yaml_problem(path: str, exc: yaml.YAMLError) -> Problem:
     return Problem(path, line, f"YAML error: {reason}")
 
 
-def _parse_yaml(path: str, front: str) -> tuple[dict, dict[str, yaml.Node]]:
+class _LocatingLoader(yaml.SafeLoader):
+    """A SafeLoader that remembers the node it is building, to locate bad values."""
+
+    current_node: yaml.Node | None = None
+
+    def construct_object(self, node, deep=False):
+        self.current_node = node
+        return super().construct_object(node, deep=deep)
+
+    def construct_scalar(self, node):
+        # A UTF-8 file can still spell NUL or a lone surrogate as "\0" or "\uD800";
+        # such a string cannot be rendered, stored (PostgreSQL) or exported.
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and UNSTORABLE_RE.search(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, "escaped NUL or surrogate characters are not allowed", node.start_mark)
+        return value
+
+
+def _parse_yaml(path: str, front: str) -> tuple[dict, dict[str, tuple[yaml.Node, yaml.Node]]]:
     _check_events(path, front)
-    loader = yaml.SafeLoader(front)
+    loader = _LocatingLoader(front)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -169,18 +196,31 @@ def _parse_yaml(path: str, front: str) -> tuple[dict, dict[str, yaml.Node]]:
         if not isinstance(node, yaml.MappingNode):
             raise CaseError([Problem(path, node.start_mark.line + 2,
                                      "front matter must be a mapping of keys to values")])
-        value_nodes: dict[str, yaml.Node] = {}
+        # key -> (key node, value node): problems point at the key's line, which for
+        # a block list like `options:` is not the line its first item is on.
+        value_nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + 2
             if not isinstance(key_node, yaml.ScalarNode):
                 raise CaseError([Problem(path, line, "keys must be plain names")])
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # `<<` would splice keys in unchecked (and is the aliases' partner).
+                raise CaseError([Problem(path, line, "YAML merge keys ('<<') are not allowed")])
             if key in value_nodes:
                 raise CaseError([Problem(path, line, f"duplicate key '{key}'")])
-            value_nodes[key] = value_node
+            value_nodes[key] = (key_node, value_node)
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise CaseError([_yaml_problem(path, exc)]) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors raise these for values like `2008-13-45`,
+        # `!!bool maybe` or an integer of 5,000 digits.
+        bad = loader.current_node
+        line = bad.start_mark.line + 2 if bad is not None else None
+        value = bad.value[:40] if isinstance(bad, yaml.ScalarNode) else ""
+        why = f": {exc}" if isinstance(exc, (ValueError, OverflowError)) else ""
+        raise CaseError([Problem(path, line, f"bad value {value!r}{why[:120]}")]) from None
     finally:
         loader.dispose()
     return data, value_nodes
@@ -201,23 +241,26 @@ def _to_utc(value: object, tz: ZoneInfo, *, end_of_day: bool = False) -> datetim
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    try:
+        return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    except OverflowError:  # e.g. 0001-01-01 or 9999-12-31 shifted out of range
+        return None
 
 
-def _check_keys(path: str, data: dict, nodes: dict[str, yaml.Node]) -> list[Problem]:
+def _check_keys(path: str, data: dict, nodes: dict) -> list[Problem]:
     problems = []
     for key in data:
         if key not in KNOWN_KEYS:
             hint = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
             more = f" (did you mean '{hint[0]}'?)" if hint else ""
-            line = nodes[key].start_mark.line + 2 if key in nodes else None
+            line = _line(nodes, str(key))
             problems.append(Problem(path, line, f"unknown key '{key}'{more}"))
     return problems
 
 
-def _line(nodes: dict[str, yaml.Node], key: str) -> int | None:
-    node = nodes.get(key)
-    return node.start_mark.line + 2 if node is not None else None
+def _line(nodes: dict[str, tuple[yaml.Node, yaml.Node]], key: str) -> int | None:
+    pair = nodes.get(key)
+    return pair[0].start_mark.line + 2 if pair is not None else None
 
 
 def _validate_options(path, data, nodes, problems) -> tuple[list[str], list[int | None]]:
@@ -226,7 +269,7 @@ def _validate_options(path, data, nodes, problems) -> tuple[list[str], list[int 
     if not isinstance(options, list):
         problems.append(Problem(path, line or 2, "options must be a list of exactly five answers"))
         return [], []
-    item_nodes = getattr(nodes.get("options"), "value", [])
+    item_nodes = getattr(nodes["options"][1], "value", []) if "options" in nodes else []
     lines = [n.start_mark.line + 2 for n in item_nodes] if len(item_nodes) == len(options) else []
     if len(options) != 5:
         problems.append(Problem(path, line, f"expected exactly 5 options, found {len(options)}"))
@@ -302,7 +345,11 @@ def _validate_dates(path, data, nodes, tz, problems) -> tuple[datetime | None, d
             problems.append(Problem(path, _line(nodes, "closes"),
                                     f"bad date for 'closes': {data['closes']!r}"))
     elif publish is not None:
-        closes = publish + timedelta(days=DEFAULT_OPEN_DAYS)
+        try:
+            closes = publish + timedelta(days=DEFAULT_OPEN_DAYS)
+        except OverflowError:
+            problems.append(Problem(path, _line(nodes, "publish"),
+                                    f"bad date for 'publish': {publish_raw!r}"))
     if publish is not None and closes is not None and closes <= publish:
         problems.append(Problem(path, _line(nodes, "closes"), "'closes' is before 'publish'"))
     return publish, closes
@@ -312,7 +359,7 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
               default_locale: str = "da") -> CaseRecord:
     """Validate one case file's bytes; raise CaseError with every problem found."""
     text = _decode(path, raw)
-    front, body, _ = _split_front_matter(path, text)
+    front, body, body_line = _split_front_matter(path, text)
     data, nodes = _parse_yaml(path, front)
     tz = ZoneInfo(site_timezone)
     problems = _check_keys(path, data, nodes)
@@ -350,16 +397,24 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
     body_md, _, followup_md = body.partition(FOLLOWUP_MARKER)
     if not body_md.strip():
         problems.append(Problem(path, None, "the case text (after the front matter) is empty"))
+    deep = DEEP_QUOTE_RE.search(body)
+    if deep:
+        problems.append(Problem(path, body_line + body.count("\n", 0, deep.start()),
+                                "the Markdown is nested too deeply"))
     if problems:
         raise CaseError(problems)
+    try:
+        body_html = render_trusted_markdown(body_md)
+        followup_html = render_trusted_markdown(followup_md) if followup_md.strip() else ""
+        options_html = [render_trusted_markdown(o) for o in options]
+    except RecursionError:  # Python-Markdown recurses per level of nested lists
+        raise CaseError([Problem(path, body_line, "the Markdown is nested too deeply")]) from None
     return CaseRecord(
         path=path, slug=slug, title=title, language=language, publish_at=publish,
         closes_at=closes, source=source, results=results, shuffle=shuffle, draft=draft,
         tags=[str(t) for t in tags], options=options, imported_votes=imported,
         body_md=body_md.strip(), followup_md=followup_md.strip(),
-        body_html=render_trusted_markdown(body_md),
-        followup_html=render_trusted_markdown(followup_md) if followup_md.strip() else "",
-        options_html=[render_trusted_markdown(o) for o in options],
+        body_html=body_html, followup_html=followup_html, options_html=options_html,
         content_hash=content_hash(raw, site_timezone, default_locale),
         slug_line=_line(nodes, "slug"), option_lines=option_lines,
     )
