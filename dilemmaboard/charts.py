@@ -55,11 +55,33 @@ def _spread(wanted: list[float], gap: float, low: float, high: float) -> list[fl
     return placed
 
 
+def _label_positions(count: int, most: int) -> list[int]:
+    """Evenly spaced x positions to label, always the first and the last."""
+    if count <= 0:
+        return []
+    if count <= most:
+        return list(range(count))
+    step = (count - 1) / (most - 1)
+    return sorted({round(i * step) for i in range(most)})
+
+
+def nice_ceiling(value: float) -> tuple[float, list[float]]:
+    """An axis top for percentages (10-step up to 50, then 25-step) and its ticks."""
+    step = 10 if value <= 50 else 25
+    top = min(100, max(step, math.ceil(value / step) * step))
+    return top, [step * i for i in range(int(top // step) + 1)]
+
+
 def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
                y_ticks: list[float], y_format, title: str, description: str,
-               chart_id: str = "chart", width: int = 480, height: int = 240) -> Markup:
-    """Render lines over shared x positions as an accessible inline SVG."""
-    left, right, top, bottom = 44, 40, 12, 28
+               chart_id: str = "chart", width: int = 340, height: int = 200,
+               max_x_labels: int = 4) -> Markup:
+    """Render lines over shared x positions as an accessible inline SVG.
+
+    The SVG scales with its container (viewBox), so it is drawn small: its
+    12-unit text stays readable from a 320 px phone to a desktop column.
+    """
+    left, right, top, bottom = 38, 22, 10, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     points = max(len(x_labels), 2)
 
@@ -81,12 +103,10 @@ def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
         parts.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}"/>')
         parts.append(f'<text class="tick" x="{left - 6}" y="{y}" text-anchor="end" '
                      f'dominant-baseline="middle">{escape(y_format(tick))}</text>')
-    step = max(1, math.ceil(len(x_labels) / 6))
-    for i, label in enumerate(x_labels):
-        if i % step == 0 or i == len(x_labels) - 1:
-            anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
-            parts.append(f'<text class="tick" x="{_fmt(x_at(i))}" y="{height - 8}" '
-                         f'text-anchor="{anchor}">{escape(label)}</text>')
+    for i in _label_positions(len(x_labels), max_x_labels):
+        anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
+        parts.append(f'<text class="tick" x="{_fmt(x_at(i))}" y="{height - 6}" '
+                     f'text-anchor="{anchor}">{escape(x_labels[i])}</text>')
     ends = []
     for line in series:
         coords = " ".join(f"{_fmt(x_at(i))},{_fmt(y_at(v))}" for i, v in enumerate(line.values))
@@ -94,7 +114,7 @@ def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
                      f'<title>{escape(line.label)}</title></polyline>')
         if line.values:
             ends.append(y_at(line.values[-1]))
-    placed = _spread(ends, 13, top + 4, top + plot_h)
+    placed = _spread(ends, 12, top + 4, top + plot_h)
     for line, y in zip([s for s in series if s.values], placed, strict=True):
         parts.append(f'<text class="end-label {escape(line.css_class)}" x="{left + plot_w + 6}" '
                      f'y="{_fmt(y)}" dominant-baseline="middle">'
@@ -189,7 +209,7 @@ class ShareChart:
 
 def share_chart(case: Case) -> ShareChart | None:
     """The reader page's chart of how each option's share moved while voting was open."""
-    from .i18n import show_date, show_percent
+    from .i18n import show_date, show_day, show_percent
 
     data = cached_share_series(case)
     if data is None:
@@ -200,7 +220,8 @@ def share_chart(case: Case) -> ShareChart | None:
     rows = [row for row in rows if row[2] > 0]
     if len(rows) < 2:
         return None
-    labels = [show_date(m - timedelta(seconds=1)) for m, _p, _t in rows]
+    days = [m - timedelta(seconds=1) for m, _p, _t in rows]  # a day ends at the next midnight
+    labels = [show_date(day) for day in days]
     percents = [p for _m, p, _t in rows]
     series = [
         Series(label=_("Svar %(num)s", num=n), css_class=f"series-{n}", end_label=str(n),
@@ -211,8 +232,10 @@ def share_chart(case: Case) -> ShareChart | None:
         _("svar %(num)s: %(percent)s", num=n, percent=show_percent(percents[-1][n - 1]))
         for n in range(1, 6)
     )
+    y_max, y_ticks = nice_ceiling(max(max(row) for row in percents))
     svg = line_chart(
-        series, labels, y_max=100, y_ticks=[0, 25, 50, 75, 100], y_format=show_percent,
+        series, [show_day(day) for day in days], y_max=y_max, y_ticks=y_ticks,
+        y_format=show_percent,
         title=_("Sådan udviklede svarene sig, mens afstemningen var åben"),
         description=_("Andel af stemmerne for hvert svar dag for dag. Til sidst: %(final)s.",
                       final=final),

@@ -49,6 +49,7 @@ def iso_utc(moment: datetime | None) -> str:
 
 # Dates as readers in each language write them: "19. nov. 2008" / "19 Nov 2008".
 DATE_PATTERNS = {"da": "d. MMM y", "en": "d MMM y"}
+DAY_PATTERNS = {"da": "d. MMM", "en": "d MMM"}
 DATETIME_PATTERNS = {"da": "d. MMM y 'kl.' HH.mm", "en": "d MMM y, HH:mm"}
 # Babel writes a no-break space before "%" in Danish; a plain space (kept on one
 # line by CSS) is what readers type and what the README and tests quote.
@@ -64,6 +65,13 @@ def show_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_date(to_site_time(moment), _pattern(DATE_PATTERNS))
+
+
+def show_day(moment: datetime | None) -> str:
+    """Day and month only ("19. nov." / "19 Nov"), for chart axes."""
+    if moment is None:
+        return ""
+    return format_date(to_site_time(moment), _pattern(DAY_PATTERNS))
 
 
 def show_datetime(moment: datetime | None) -> str:
