@@ -21,10 +21,12 @@ from tests.conftest import Reader, csrf_token_from, write_case
 from tests.security.tools import STATS, guard, stored_markup
 
 OPEN, CLOSED, DRAFT, SCHEDULED = "aaben", "lukket", "kladde", "planlagt"
+SECOND = "ogsaa-aaben"
 
 
 def write_cases(folder) -> None:
     write_case(folder, OPEN, title="Den åbne case", body="Hvad gør du?")
+    write_case(folder, SECOND, title="Også åben", publish="2020-01-05")
     write_case(folder, CLOSED, title="Den lukkede", publish="2020-01-06",
                closes="2020-01-13T12:00", followup="Ekspertens svar.")
     write_case(folder, DRAFT, title="Kladden", extra="draft: true")
