@@ -20,13 +20,14 @@ from sqlalchemy import text
 from ..errors import refuse
 from ..extensions import db, limiter
 from ..i18n import LANG_COOKIE
-from ..privacy import voter_hash
+from ..privacy import current_voter_id, voter_hash
 from ..security import safe_next
 from ..voting import (
     PROFILE_CHOICES,
     VoteRefused,
     cast_vote,
     get_public_case,
+    option_order,
     public_cases,
     this_weeks_case,
 )
@@ -36,9 +37,10 @@ bp = Blueprint("reader", __name__)
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
-def public_case_or_404(slug: str):
+def public_case_or_404(slug: str, *, with_options: bool = True):
     """Load a published case by slug; drafts, scheduled and unknown slugs are 404."""
-    case = get_public_case(db.session, slug) if SLUG_RE.match(slug) else None
+    case = (get_public_case(db.session, slug, with_options=with_options)
+            if SLUG_RE.match(slug) else None)
     if case is None:
         refuse(404, _("Dilemmaet findes ikke."))
     return case
@@ -86,18 +88,17 @@ def detail(slug: str):
 @limiter.limit(_vote_limit)
 def vote(slug: str):
     """Record this reader's vote (or change it), then show the case again."""
-    case = public_case_or_404(slug)
+    case = public_case_or_404(slug, with_options=False)
     option = parse_option(request.form)
     profile = None
     if current_app.config["PROFILE_QUESTION"]:
         answer = request.form.get("profile", "").strip()
         profile = answer if answer in PROFILE_CHOICES else None
     voter = voter_hash(create=True)
-    page = case_page_context(case, with_comments=False)
     # A reader who arrives without a voter cookie never saw a shuffled order of theirs,
     # so there is no shown position to record.
     known_order = case.shuffle and not g.get("new_voter_cookie")
-    shown = page["option_order"].index(option) + 1 if known_order else None
+    shown = option_order(case, current_voter_id()).index(option) + 1 if known_order else None
     try:
         outcome = cast_vote(db.session, case, voter, option,
                             shown_position=shown, profile=profile)
