@@ -10,6 +10,7 @@ archive, and the editors' dashboard.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import sys
@@ -102,7 +103,8 @@ def take(out: Path) -> list[Path]:
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
 
-            def shoot(name, path, *, width=1280, height=900, full=False, vote=None, login=False):
+            def shoot(name, path, *, width=1280, height=900, full=False, vote=None, login=False,
+                      element=None):
                 context = browser.new_context(base_url=server.url, locale="da-DK",
                                               viewport={"width": width, "height": height})
                 page = context.new_page()
@@ -114,13 +116,16 @@ def take(out: Path) -> list[Path]:
                     page.wait_for_load_state()
                 page.goto(path)
                 if vote:
-                    page.locator("label.option").nth(vote - 1).click()
+                    page.locator(f'.vote-form input[name="option"][value="{vote}"]').check()
                     page.get_by_role("button", name="Stem").click()
                     page.locator("#results").wait_for()
                     page.evaluate("window.scrollTo(0, 0)")
                     page.evaluate("document.activeElement && document.activeElement.blur()")
                 target = out / f"{name}.png"
-                page.screenshot(path=str(target), full_page=full)
+                if element:
+                    page.locator(element).screenshot(path=str(target))
+                else:
+                    page.screenshot(path=str(target), full_page=full)
                 written.append(target)
                 context.close()
 
@@ -128,7 +133,7 @@ def take(out: Path) -> list[Path]:
             shoot("case-results-desktop", f"/dilemmas/{slug}", full=True, vote=5)
             shoot("case-results-phone", f"/dilemmas/{slug}", width=375, height=812,
                   full=True, vote=5)
-            shoot("closed-case-chart", f"/dilemmas/{closed}", full=True)
+            shoot("closed-case-chart", f"/dilemmas/{closed}", element="#vote-area")
             shoot("archive", "/dilemmas", full=True)
             shoot("editors-dashboard", "/admin/", full=True, login=True)
             browser.close()
@@ -138,6 +143,7 @@ def take(out: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> None:
+    logging.disable(logging.INFO)  # no request log lines in the make output
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     for path in take(out):
         print(path)
