@@ -134,7 +134,8 @@ def daily_votes(session: Session, case: Case, now: datetime | None = None) -> Da
         UTC).replace(tzinfo=None)
     rows = session.execute(
         select(bucket, VoteEvent.kind, func.count())
-        .where(VoteEvent.case_id == case.id, VoteEvent.created_at >= first_midnight)
+        .where(VoteEvent.case_id == case.id, VoteEvent.created_at >= first_midnight,
+               VoteEvent.created_at < ends[-1])
         .group_by(bucket, VoteEvent.kind)
     ).all()
     new, changes = [0] * len(days), [0] * len(days)
