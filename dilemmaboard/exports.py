@@ -106,7 +106,9 @@ def _six_places(value: float) -> Decimal:
 
 def iso_z(moment: datetime) -> str:
     """A stored naive-UTC time as ISO 8601 with a Z."""
-    return moment.replace(microsecond=0).isoformat() + "Z"
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0)
+    return moment.isoformat() + "Z"
 
 
 # --- which cases -----------------------------------------------------------
@@ -220,7 +222,8 @@ def _keyset_batches(session: Session, stmt, keys: tuple) -> Iterator[list]:
     after = None
     while True:
         page = stmt if after is None else stmt.where(tuple_(*keys) > after)
-        batch = session.execute(page.limit(BATCH)).all()
+        # Core rows (no ORM loading step): plain tuples, read and dropped batch by batch.
+        batch = session.connection().execute(page.limit(BATCH)).all()
         if batch:
             yield batch
         if len(batch) < BATCH:
@@ -238,13 +241,15 @@ def vote_event_rows(session: Session, scope: Scope) -> Iterator[tuple]:
             .where(VoteEvent.case_id == case.id)
             .order_by(*keys)
         )
-        number = 0
+        slug, number = case.slug, 0
+        hour = hour_end = datetime.min
         for batch in _keyset_batches(session, stmt, keys):
-            for event in batch:
+            for _id, created_at, kind, option, previous, shown, profile in batch:
                 number += 1
-                hour = event.created_at.replace(minute=0, second=0, microsecond=0)
-                yield (case.slug, number, event.kind, event.option_number,
-                       event.previous_option, event.shown_position, event.profile, hour)
+                if not hour <= created_at < hour_end:  # events come in time order
+                    hour = created_at.replace(minute=0, second=0, microsecond=0)
+                    hour_end = hour + timedelta(hours=1)
+                yield (slug, number, kind, option, previous, shown, profile, hour)
 
 
 def count_vote_events(session: Session, scope: Scope) -> int:
@@ -503,46 +508,51 @@ TABLES: dict[str, Table] = {t.name: t for t in (TALLIES, TIMESERIES, VOTES, COMM
 
 # --- encoding: CSV and JSON, in chunks -------------------------------------
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, datetime):
-        return iso_z(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+class _Moments(dict):
+    """ISO texts of recent times: events come in time order, so an hour repeats often."""
+
+    def __missing__(self, moment: datetime) -> str:
+        if len(self) > 4096:
+            self.clear()
+        text = self[moment] = iso_z(moment)
+        return text
 
 
-def _json_value(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return f'"{iso_z(value)}"'
-    if isinstance(value, date):
-        return f'"{value.isoformat()}"'
-    return json.dumps(value, ensure_ascii=False)
+def _csv_converters() -> dict:
+    moments = _Moments()
+    return {
+        type(None): lambda v: "",
+        bool: lambda v: "true" if v else "false",
+        Decimal: lambda v: format(v, "f"),
+        datetime: moments.__getitem__,
+        date: date.isoformat,
+    }
+
+
+def _json_converters() -> dict:
+    moments = _Moments()
+    return {
+        type(None): lambda v: "null",
+        bool: lambda v: "true" if v else "false",
+        int: str,
+        str: lambda v: json.dumps(v, ensure_ascii=False),
+        Decimal: lambda v: format(v, "f"),
+        datetime: lambda v: f'"{moments[v]}"',
+        date: lambda v: f'"{v.isoformat()}"',
+    }
 
 
 def csv_chunks(table: Table, rows: Iterable[tuple], flush_every: int = 500) -> Iterator[str]:
     """RFC 4180 CSV (header first, CRLF line ends) in chunks of a few hundred rows."""
+    convert = _csv_converters()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.header)
     pending = 0
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        # Text and whole numbers go to the csv module as they are; the rest is converted.
+        writer.writerow([v if type(v) is str or type(v) is int else convert[type(v)](v)
+                         for v in row])
         pending += 1
         if pending >= flush_every:
             yield buffer.getvalue()
@@ -554,11 +564,12 @@ def csv_chunks(table: Table, rows: Iterable[tuple], flush_every: int = 500) -> I
 
 def json_chunks(table: Table, rows: Iterable[tuple], flush_every: int = 500) -> Iterator[str]:
     """A JSON array of objects keyed by the field names, numbers as numbers, in chunks."""
+    convert = _json_converters()
     keys = [json.dumps(name) + ": " for name in table.header]
     parts = ["["]
     separator = "\n"
     for row in rows:
-        body = ", ".join(k + _json_value(v) for k, v in zip(keys, row, strict=True))
+        body = ", ".join(k + convert[type(v)](v) for k, v in zip(keys, row, strict=True))
         parts.append(separator + "{" + body + "}")
         separator = ",\n"
         if len(parts) >= flush_every:
