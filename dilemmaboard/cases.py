@@ -32,10 +32,20 @@ KNOWN_KEYS = (
     "shuffle", "draft", "tags", "options", "imported_votes",
 )
 DEFAULT_OPEN_DAYS = 7
-# Python-Markdown silently stops nesting block quotes near the recursion limit
-# (and raises RecursionError for lists), so deep nesting is refused instead.
-MAX_QUOTE_DEPTH = 50
-DEEP_QUOTE_RE = re.compile(rf"^[ \t]*(?:>[ \t]*){{{MAX_QUOTE_DEPTH + 1}}}", re.MULTILINE)
+# Python-Markdown silently stops nesting block quotes near the recursion limit,
+# raises RecursionError for lists only after seconds of work, and is quadratic
+# in unclosed brackets and in abbreviations. A case text uses a small fraction
+# of each limit below, so a file past one is refused before rendering.
+MAX_BLOCK_DEPTH = 50
+DEEP_BLOCK_RE = re.compile(
+    rf"^[ \t]*(?:(?:>|[-*+](?=[ \t])|[0-9]{{1,9}}[.)](?=[ \t]))[ \t]*){{{MAX_BLOCK_DEPTH + 1}}}",
+    re.MULTILINE,
+)
+MAX_INDENT = 4 * MAX_BLOCK_DEPTH  # columns: each nested list level indents four more
+MAX_BRACKETS = 500  # "[" in one text: a link or a footnote uses one or two
+MAX_ANGLES = 5000  # "<" in one text: raw HTML tags, autolinks
+MAX_ABBREVIATIONS = 20  # "*[ABBR]: ..." definitions: each one scans the whole text
+ABBREVIATION_RE = re.compile(r"^[ ]{0,3}\*\[[^\]\n]*\]:", re.MULTILINE)
 
 # Repo Markdown is trusted, but raw HTML scripts never reach a page.
 CASE_TAGS = {
@@ -98,6 +108,31 @@ def render_trusted_markdown(text: str) -> str:
         html, tags=CASE_TAGS, attributes=CASE_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"}, link_rel="noopener",
     )
+
+
+def markdown_shape_problem(text: str) -> tuple[int, str] | None:
+    """(line offset, message) if the Markdown is too deep or too dense to render safely."""
+    def line_at(index: int) -> int:
+        return text.count("\n", 0, index)
+
+    deep = DEEP_BLOCK_RE.search(text)
+    if deep:
+        return line_at(deep.start()), "the Markdown is nested too deeply"
+    for offset, line in enumerate(text.split("\n")):
+        expanded = line.expandtabs(4)
+        if len(expanded) - len(expanded.lstrip(" ")) > MAX_INDENT:
+            return offset, "the Markdown is indented too deeply"
+    for char, limit in (("[", MAX_BRACKETS), ("<", MAX_ANGLES)):
+        if text.count(char) > limit:
+            index = -1
+            for _ in range(limit + 1):
+                index = text.index(char, index + 1)
+            return line_at(index), f"the Markdown has more than {limit} '{char}' characters"
+    for number, match in enumerate(ABBREVIATION_RE.finditer(text), start=1):
+        if number > MAX_ABBREVIATIONS:
+            return (line_at(match.start()),
+                    f"the Markdown defines more than {MAX_ABBREVIATIONS} abbreviations")
+    return None
 
 
 def content_hash(raw: bytes, site_timezone: str, default_locale: str) -> str:
@@ -397,10 +432,14 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
     body_md, _, followup_md = body.partition(FOLLOWUP_MARKER)
     if not body_md.strip():
         problems.append(Problem(path, None, "the case text (after the front matter) is empty"))
-    deep = DEEP_QUOTE_RE.search(body)
-    if deep:
-        problems.append(Problem(path, body_line + body.count("\n", 0, deep.start()),
-                                "the Markdown is nested too deeply"))
+    shape = markdown_shape_problem(body)
+    if shape:
+        problems.append(Problem(path, body_line + shape[0], shape[1]))
+    for number, option in enumerate(options, start=1):
+        shape = markdown_shape_problem(option)
+        if shape:
+            where = option_lines[number - 1] if option_lines else _line(nodes, "options")
+            problems.append(Problem(path, where, f"option {number}: {shape[1]}"))
     if problems:
         raise CaseError(problems)
     try:
