@@ -65,7 +65,11 @@ def test_error_page_in_the_readers_language(site, how):
         headers["Accept-Language"] = "en-GB,en;q=0.9"
     response = client.get("/no-such-page", headers=headers)
     assert response.status_code == 404
-    assert '<html lang="en">' in assert_plain(response)
+    text = assert_plain(response)
+    assert '<html lang="en">' in text
+    assert "Siden findes ikke" not in text  # the message itself is translated
+    api = client.get("/api/no-such-thing", headers=headers)
+    assert api.status_code == 404 and "findes" not in api.get_json()["error"]
 
 
 @pytest.fixture
