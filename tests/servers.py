@@ -199,11 +199,13 @@ class GunicornServer:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
 
-    def log(self) -> str:
+    def log(self, tail: int | None = 20_000) -> str:
+        """The server's output (the last `tail` characters; None: all of it)."""
         try:
-            return self.log_path.read_text(errors="replace")[-20_000:]
+            text = self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+        return text[-tail:] if tail else text
 
     def __enter__(self) -> GunicornServer:
         return self.start()

@@ -69,6 +69,13 @@ class Site:
             db.session.remove()
             return option
 
+    def errors(self) -> str:
+        """The server's error lines and tracebacks, for a failing assertion's message."""
+        lines = self.server.log(tail=None).splitlines()
+        picked = [line for line in lines if " ERROR " in line or "Traceback" in line
+                  or line.startswith(("  ", "sqlalchemy", "sqlite3", "psycopg"))]
+        return "\n".join(picked[-80:]) or "(no errors in the server log)"
+
     def verify(self) -> str:
         """`flask tallies verify` in its own process; fails the test on a mismatch."""
         return flask_cli(["tallies", "verify"], self.env).stdout
@@ -108,9 +115,9 @@ def site(request, tmp_path_factory):
             db.engine.dispose()
         if schema:
             schema.drop()
-    log = server.log()
+    log = server.log(tail=None)
     assert "database is locked" not in log
-    assert "Traceback" not in log, log
+    assert "Traceback" not in log, Site(request.param, env, server, app).errors()
 
 
 def statuses(results) -> Counter:
@@ -137,7 +144,7 @@ def test_2000_readers_64_in_flight_exactly_2000_votes(site):
     report(site, f"{readers} readers, {IN_FLIGHT} in flight", votes=sum(counted),
            seconds=f"{seconds:.1f}", readers_per_s=f"{readers / seconds:.0f}",
            statuses=dict(outcome), server_errors=server_errors(outcome))
-    assert outcome == Counter({303: readers})
+    assert outcome == Counter({303: readers}), site.errors()
     assert counted == [readers // 5] * 5
     assert stored == counted
     assert events == readers
@@ -166,7 +173,7 @@ def test_200_simultaneous_posts_with_one_cookie_make_one_vote(site):
     report(site, f"{posts} simultaneous POSTs, one cookie", votes=sum(counted),
            events=events, seconds=f"{seconds:.1f}", statuses=dict(outcome),
            server_errors=server_errors(outcome))
-    assert outcome == Counter({303: posts})
+    assert outcome == Counter({303: posts}), site.errors()
     assert sum(counted) == 1
     assert stored == counted
     assert site.stored_vote(reader.cookies["db_voter"]) in (1, 2, 3, 4, 5)
@@ -195,8 +202,8 @@ def test_500_readers_changing_votes_back_and_forth(site):
            votes=sum(counted),
            events=events, seconds=f"{seconds:.1f}", statuses=dict(outcome),
            dropped=len(failures), server_errors=server_errors(outcome))
-    assert not failures
-    assert outcome == Counter({303: readers * 3})
+    assert not failures, site.errors()
+    assert outcome == Counter({303: readers * 3}), site.errors()
     assert stored == counted == [expected[n] for n in range(1, 6)]
     assert events == readers * 3
     assert all(site.stored_vote(cookie) == final for _, cookie, final in results)
@@ -242,7 +249,7 @@ def test_sigkill_a_worker_mid_load_loses_no_acknowledged_vote(site):
            acknowledged=len(acknowledged), dropped_connections=len(dropped),
            votes_stored=sum(counted), lost_acknowledged=len(lost), seconds=f"{seconds:.1f}",
            server_errors=server_errors(outcome))
-    assert server_errors(outcome) == 0
+    assert server_errors(outcome) == 0, site.errors()
     assert not lost, f"{len(lost)} votes answered 303 but not stored"
     assert stored == counted
     assert sum(counted) >= len(acknowledged)

@@ -72,7 +72,7 @@ def cluster(tmp_path_factory):
             with app.app_context():
                 db.engine.dispose()
     for server in servers:
-        assert "Traceback" not in server.log(), server.log()
+        assert "Traceback" not in server.log(tail=None), server.log()
 
 
 USED_ADDRESSES: set[str] = set()
