@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import runpy
 import subprocess
 import sys
 
@@ -214,3 +216,43 @@ def test_client_cannot_claim_https_without_a_trusted_proxy(make_app, dilemmas_di
     assert response.status_code == 303
     assert "Secure" not in voter_cookie(response)
     assert "Strict-Transport-Security" not in response.headers
+
+
+# --- gunicorn, Procfile, documented settings ---------------------------------------
+
+def test_gunicorn_conf_reads_port_and_web_concurrency(monkeypatch):
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.setenv("PORT", "5123")
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["bind"] == "0.0.0.0:5123"
+    assert conf["workers"] == 7
+    # Only the app (TRUSTED_PROXIES) decides whether X-Forwarded-Proto is believed.
+    assert conf["secure_scheme_headers"] == {}
+
+
+def test_gunicorn_conf_defaults_to_several_workers(monkeypatch):
+    for name in ("PORT", "WEB_CONCURRENCY", "HOST"):
+        monkeypatch.delenv(name, raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["bind"] == "0.0.0.0:8000"
+    assert 2 <= conf["workers"] <= 4
+    assert conf["preload_app"] is False
+
+
+def test_procfile_migrates_and_syncs_on_release():
+    lines = dict(line.split(":", 1) for line in
+                 (ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert lines["web"].split() == ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    assert "db upgrade" in lines["release"] and "dilemmas sync" in lines["release"]
+
+
+def test_every_environment_variable_is_documented_under_deploy():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploy = readme.split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    sources = (ROOT / "dilemmaboard" / "config.py").read_text() + \
+        (ROOT / "gunicorn.conf.py").read_text()
+    names = set(re.findall(r"""(?:environ\.get|env_bool)\(\s*["']([A-Z_]+)["']""", sources))
+    assert {"SECRET_KEY", "DATABASE_URL", "PORT", "WEB_CONCURRENCY"} <= names
+    missing = sorted(n for n in names if f"`{n}`" not in deploy)
+    assert not missing, f"not in the README's Deploy section: {missing}"
