@@ -259,3 +259,13 @@ def test_hidden_results_do_not_leak(world):
     tallies = stranger.get("/export/tallies.csv").get_data(as_text=True)
     assert f"\n{OPEN}," not in tallies
     assert stranger.get("/export/tallies.json").status_code == 200
+
+
+def test_drafts_and_scheduled_cases_appear_nowhere_for_readers(world):
+    stranger = world.stranger.client
+    paths = ["/", "/dilemmas", "/feed.xml", "/api/dilemmas", "/export/tallies.csv",
+             "/export/tallies.json", "/export/timeseries.csv", "/export/datapackage.json"]
+    for path in paths:
+        body = stranger.get(path).get_data(as_text=True)
+        assert "kladde" not in body and "planlagt" not in body, path
+        assert "Kladden" not in body and "Den planlagte" not in body, path
