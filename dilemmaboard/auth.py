@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, current_app, request, session
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -112,6 +112,9 @@ def check_role(*roles: str):
     from .errors import refuse
 
     if not current_user.is_authenticated:
+        if request.method != "GET":
+            # A form posted from an expired session: `next` would lead to a 405 after login.
+            abort(redirect(url_for(login_manager.login_view), code=303))
         # flask-login answers with a redirect to the login page (`next` = this path).
         abort(login_manager.unauthorized())
     if current_user.role not in roles:

@@ -89,9 +89,13 @@ def test_every_admin_route_sends_anonymous_visitors_to_the_login(site, comment_i
     for method, url, endpoint in admin_routes(site, comment_id):
         data = {**form_for(endpoint), "csrf_token": token} if method == "POST" else None
         response = client.open(url, method=method, data=data)
-        assert response.status_code == 302, (method, url, response.status_code)
-        location = response.headers["Location"]
-        assert location.startswith("/admin/login?next="), (url, location)
+        location = response.headers.get("Location", "")
+        if method == "GET":
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert location.startswith("/admin/login?next="), (url, location)
+        else:  # no `next` for a POST: coming back to it after login would be a 405
+            assert response.status_code == 303, (method, url, response.status_code)
+            assert location == "/admin/login", (url, location)
     assert case_row(site, OPEN) == (None, None)
     assert comment_status(site, comment_id) == "visible"
 

@@ -312,6 +312,9 @@ def test_daily_votes_counts_new_votes_and_changes_per_local_day(make_app, dilemm
         for voter, option, when in moments:
             cast_vote(db.session, case, voter, option, now=when)
         data = daily_votes(db.session, case, now=datetime(2024, 4, 1))
+        so_far = daily_votes(db.session, case, now=datetime(2024, 3, 5, 12))
+    assert [d.isoformat() for d in so_far.days] == ["2024-03-04", "2024-03-05"]
+    assert so_far.new == [2, 1]  # later events are not counted into "today"
     assert [d.isoformat() for d in data.days[:3]] == ["2024-03-04", "2024-03-05", "2024-03-06"]
     assert data.days[-1].isoformat() == "2024-03-11"
     assert data.new[:3] == [2, 1, 1]
