@@ -27,6 +27,7 @@ OPEN_SLUG = "kursuspladsen"
 ENGLISH_SLUG = "late-delivery"
 CLOSED_SLUG = "fredagsbaren"
 DRAFT_SLUG = "hemmelig-kladde"
+CLOSING_SLUG = "lukkes-undervejs"  # a test closes it while a reader has the page open
 
 OPTIONS_DA = [
     "Du giver ordet til den, der har ventet længst, og beder de andre om at vente.",
@@ -88,6 +89,11 @@ def write_test_cases(folder: Path) -> None:
         body="Efter sidste fredagsbar var der klager fra rengøringen og fra naboen.",
         followup="Eksperten anbefaler **svar 2**: tal med de berørte først.",
         extra="imported_votes: [4, 30, 6, 9, 11]",
+    )
+    case_file(
+        folder, CLOSING_SLUG, title="Casen der lukker, mens du læser",
+        publish="2020-01-06T08:00", closes="2099-01-05T12:00", options=OPTIONS_DA,
+        body="Redaktionen lukker denne case, mens en læser har siden åben.",
     )
     case_file(
         folder, "hemmelig-kladde", title="Kladde – lønsamtalen",

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.site import CLOSED_SLUG, ENGLISH_SLUG, OPEN_SLUG
+from tests.browser.site import CLOSED_SLUG, CLOSING_SLUG, ENGLISH_SLUG, OPEN_SLUG
 
 SPOKEN = re.compile(r"^Svar ([1-5]): (\d+) %, (\d+) af (\d+) stemmer?$")
 
@@ -108,6 +108,28 @@ def test_vote_with_javascript_disabled(new_context):
     with page.expect_navigation():
         page.get_by_role("button", name="Skift mit svar").click()
     expect(page.locator("#results .result.mine .option-number")).to_have_text("2")
+
+
+def test_vote_refused_in_place_when_the_case_closed_meanwhile(page, site):
+    from sqlalchemy import select
+
+    from dilemmaboard.extensions import db
+    from dilemmaboard.models import Case
+
+    page.goto(f"/dilemmas/{CLOSING_SLUG}")
+    with site.app.app_context():
+        case = db.session.scalars(select(Case).where(Case.slug == CLOSING_SLUG)).one()
+        case.state_override = "closed"
+        db.session.commit()
+    mark_page(page)
+    page.locator("label.option").nth(0).click()
+    page.get_by_role("button", name="Stem").click()
+    alert = page.locator(".vote-form .form-error")
+    expect(alert).to_have_text("Afstemningen er lukket, så din stemme blev ikke registreret.")
+    expect(alert).to_have_attribute("role", "alert")
+    expect(page.locator("#live-region")).to_contain_text("Afstemningen er lukket")
+    assert page.evaluate("window.__noReload") is True
+    expect(page.get_by_role("button", name="Stem")).to_be_enabled()
 
 
 def test_switch_language(page):
