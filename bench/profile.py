@@ -43,8 +43,10 @@ def main() -> None:
         if posts is None:
             return client.get(args.path).status_code
         cookie, body = next(posts)
-        headers = {"Cookie": cookie} if cookie else {}
-        return client.post(args.path, data=body, headers=headers,
+        for pair in filter(None, cookie.split("; ")):
+            name, value = pair.split("=", 1)
+            client.set_cookie(name, value)
+        return client.post(args.path, data=body,
                            content_type="application/x-www-form-urlencoded").status_code
 
     with app.app_context():

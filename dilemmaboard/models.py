@@ -118,7 +118,13 @@ class VoteEvent(db.Model):
 
 class Comment(db.Model):
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_case_status_id", "case_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_comments_case_status_id", "case_id", "status", "id"),
+        # The case page: thread starters in order, and their counts from the index alone.
+        Index("ix_comments_case_parent_id", "case_id", "parent_id", "id"),
+        Index("ix_comments_case_parent_status_option", "case_id", "parent_id", "status",
+              "option_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

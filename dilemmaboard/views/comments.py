@@ -37,9 +37,11 @@ from ..models import Case, Comment
 from ..privacy import ip_hash, voter_hash
 from ..voting import is_public
 from .case_page import case_page_context
+from .comment_html import comment_html
 from .reader import public_case_or_404
 
 bp = Blueprint("comments", __name__)
+bp.add_app_template_global(comment_html)
 HONEYPOT_FIELD = "website"
 
 
