@@ -24,6 +24,8 @@ class Figure:
     p99_ms: float
     errors: int  # socket errors + timeouts + 4xx/5xx answers
     warmup_requests: int = 0
+    cpu_ms: float | None = None  # the server's CPU time per answered request
+
 
     @property
     def rps(self) -> float:
@@ -51,16 +53,26 @@ def _wrk(url: str, seconds: float, post: tuple[str, Path, str] | None) -> dict:
     return json.loads(lines[-1])
 
 
-def measure(name: str, url: str, *, post: tuple[str, Path, str] | None = None) -> Figure:
-    """Warm up for WARMUP seconds, then measure for SECONDS at CONNECTIONS in flight."""
+def measure(name: str, url: str, *, post: tuple[str, Path, str] | None = None,
+            server=None) -> Figure:
+    """Warm up for WARMUP seconds, then measure for SECONDS at CONNECTIONS in flight.
+
+    With `server` (a bench.server.Server) also report the server's CPU time per
+    request, which other work on a shared machine disturbs far less than throughput.
+    """
     warm = _wrk(url, WARMUP, post) if WARMUP > 0 else {"requests": 0}
+    cpu_before = server.cpu_seconds() if server else None
     raw = _wrk(url, SECONDS, post)
+    cpu_ms = None
+    if server and raw["requests"]:
+        cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / raw["requests"]
     figure = Figure(
         name=name, requests=raw["requests"], seconds=raw["duration_us"] / 1e6,
         p50_ms=raw["p50_us"] / 1000, p99_ms=raw["p99_us"] / 1000,
         errors=raw["socket_errors"] + raw["bad_status"] + raw["timeouts"],
-        warmup_requests=warm["requests"],
+        warmup_requests=warm["requests"], cpu_ms=cpu_ms,
     )
-    print(f"  {name:<44} {figure.rps:8.0f} req/s  p50 {figure.p50_ms:7.1f} ms  "
-          f"p99 {figure.p99_ms:7.1f} ms  errors {figure.errors}", flush=True)
+    cpu = f"  CPU {cpu_ms:5.2f} ms/req" if cpu_ms is not None else ""
+    print(f"  {name:<40} {figure.rps:8.0f} req/s  p50 {figure.p50_ms:7.1f} ms  "
+          f"p99 {figure.p99_ms:7.1f} ms  errors {figure.errors}{cpu}", flush=True)
     return figure

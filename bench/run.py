@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -149,13 +150,15 @@ def measure_http(kind: str, with_comments: bool) -> Section:
                        log_path=folder / "floor.log")
         with service, floor:
             fig = section.figures
-            fig["page_0"] = measure("case page, 0 votes", service.url + "/dilemmas/bench-empty")
+            fig["page_0"] = measure("case page, 0 votes", service.url + "/dilemmas/bench-empty",
+                                    server=service)
             fig["page_1m"] = measure(f"case page, {VOTES:,} votes",
-                                     service.url + "/dilemmas/bench-million")
+                                     service.url + "/dilemmas/bench-million", server=service)
             before = database.scalar("SELECT count(*) FROM votes WHERE case_id = "
                                      "(SELECT id FROM cases WHERE slug = 'bench-vote')")
             fig["vote"] = measure("vote POST (new reader each)", service.url,
-                                  post=("/dilemmas/bench-vote/vote", files["votes"], FORM))
+                                  post=("/dilemmas/bench-vote/vote", files["votes"], FORM),
+                                  server=service)
             stored = database.scalar("SELECT count(*) FROM votes WHERE case_id = "
                                      "(SELECT id FROM cases WHERE slug = 'bench-vote')") - before
             answered = fig["vote"].requests + fig["vote"].warmup_requests
@@ -164,7 +167,7 @@ def measure_http(kind: str, with_comments: bool) -> Section:
                 "answers counted by wrk (warm-up included; requests in flight when wrk stops "
                 "are stored but not counted)")
             fig["floor"] = measure("floor app insert POST", floor.url,
-                                   post=("/insert", files["floor"], FORM))
+                                   post=("/insert", files["floor"], FORM), server=floor)
             if with_comments:
                 measure_comments(section, service, files, folder)
     finally:
@@ -174,9 +177,10 @@ def measure_http(kind: str, with_comments: bool) -> Section:
 
 def measure_comments(section: Section, service: Server, files: dict, folder: Path) -> None:
     fig = section.figures
-    fig["page_c10"] = measure("case page, 10 comments", service.url + "/dilemmas/bench-c10")
+    fig["page_c10"] = measure("case page, 10 comments", service.url + "/dilemmas/bench-c10",
+                              server=service)
     fig["page_c5000"] = measure("case page, 5,000 comments",
-                                service.url + "/dilemmas/bench-c5000")
+                                service.url + "/dilemmas/bench-c5000", server=service)
     isso_config = isso_side.prepare(folder / "isso", site=service.url)
     isso = Server("isso.run:application", env={"ISSO_SETTINGS": str(isso_config)},
                   python_bin=isso_side.PYTHON, log_path=folder / "isso.log",
@@ -185,27 +189,34 @@ def measure_comments(section: Section, service: Server, files: dict, folder: Pat
     with isso:
         fig["comment"] = measure("comment POST", service.url,
                                  post=("/dilemmas/bench-comment/comments", files["comments"],
-                                       FORM))
+                                       FORM), server=service)
         fig["isso_post"] = measure("Isso comment POST", isso.url,
                                    post=(f"/new?uri={isso_side.THREAD_POST}", isso_posts,
-                                         "application/json"))
+                                         "application/json"), server=isso)
         fig["page_c3600"] = measure("case page, 3,600 comments",
-                                    service.url + "/dilemmas/bench-c3600")
+                                    service.url + "/dilemmas/bench-c3600", server=service)
         fig["isso_get"] = measure("Isso thread GET, 50 of 3,600",
-                                  isso.url + f"/?uri={isso_side.THREAD_3600}&limit=50")
+                                  isso.url + f"/?uri={isso_side.THREAD_3600}&limit=50",
+                                  server=isso)
 
 
-def measure_export() -> dict | None:
-    """The research export figure, from the colleague's bench/export_memory.py (issue 5)."""
+def measure_export(kind: str) -> dict | None:
+    """`flask export votes` of 1,000,000 events, by the colleague's bench/export_memory.py."""
     script = ROOT / "bench" / "export_memory.py"
     if not script.exists():
         return None
     from bench import export_figure
 
-    return export_figure.measure(script)
+    return export_figure.measure(script, POSTGRES_URL if kind == "postgresql" else None)
+
+
+def _stop_on_sigterm(*_args) -> None:
+    # Unwind through the `with` blocks, so the servers we started stop and schemas drop.
+    raise SystemExit(143)
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk (make bench does this on Debian)")
     info = machine()
@@ -224,10 +235,10 @@ def main() -> None:
         print(f"[{kind}]", flush=True)
         section = measure_http(kind, with_comments)
         section.sync = measure_sync(kind)
+        section.export = measure_export(kind)
         sections.append(section)
-    export = measure_export()
     info["load_end"] = os.getloadavg()[0]
-    table = render(info, sections, export, seconds=SECONDS, warmup=WARMUP,
+    table = render(info, sections, seconds=SECONDS, warmup=WARMUP,
                    connections=CONNECTIONS, votes=VOTES,
                    note=os.environ.get("BENCH_NOTE", ""))
     RESULTS.mkdir(parents=True, exist_ok=True)
