@@ -51,6 +51,8 @@ def test_anonymous_gets_401_json_with_a_challenge(site, path):
     {"Authorization": "Basic " + base64.b64encode(b"no-colon").decode()},
     {"Authorization": "Bearer abc.def.ghi"},
     {"Authorization": ""},
+    basic("forsker", PASSWORD + "x" * 5000),
+    basic("forsker" * 100, PASSWORD),
     {"Authorization": "Basic " + base64.b64encode("forsker:ø\x00".encode()).decode()},
 ])
 def test_wrong_credentials_are_401_never_500(site, headers):

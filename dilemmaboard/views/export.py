@@ -7,7 +7,6 @@ HTTP Basic auth (`curl -u name:password`), so record-level data takes one line.
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from flask import (
     Blueprint,
@@ -18,10 +17,8 @@ from flask import (
     stream_with_context,
 )
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth import is_privileged
+from ..auth import ROLES, authenticate, is_privileged
 from ..errors import refuse
 from ..exports import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
 from ..extensions import db, limiter
@@ -30,17 +27,10 @@ from ..models import Editor, utcnow
 bp = Blueprint("export", __name__, url_prefix="/export")
 
 REALM = 'Basic realm="Dilemmaboard research data", charset="UTF-8"'
-RESEARCH_ROLES = ("editor", "researcher")
 
 
 class BadCredentials(Exception):
     """Basic auth was sent but does not name an editor or researcher with that password."""
-
-
-@cache
-def _dummy_hash() -> str:
-    # Checked when the username is unknown, so a wrong name costs as long as a wrong password.
-    return generate_password_hash("not-a-real-password")
 
 
 def basic_auth_user() -> Editor | None:
@@ -48,16 +38,12 @@ def basic_auth_user() -> Editor | None:
     if "Authorization" not in request.headers:
         return None
     auth = request.authorization
-    if auth is None or auth.type != "basic" or not auth.username or auth.password is None:
+    if (auth is None or auth.type != "basic" or not auth.username or auth.password is None
+            or len(auth.username) > 200 or len(auth.password) > 1024):
         raise BadCredentials()
-    name = auth.username.strip().lower()[:80]
-    editor = db.session.scalars(
-        select(Editor).where(func.lower(Editor.username) == name)
-    ).first()
-    stored = editor.password_hash if editor else _dummy_hash()
-    if not check_password_hash(stored, auth.password) or editor is None:
-        raise BadCredentials()
-    if editor.role not in RESEARCH_ROLES:
+    # The login page's check: scrypt, with the same work for unknown names.
+    editor = authenticate(db.session, auth.username, auth.password)
+    if editor is None or editor.role not in ROLES:
         raise BadCredentials()
     return editor
 
