@@ -211,7 +211,9 @@ def preview(slug: str):
     return render_template("dilemmas/detail.html", **case_page_context(case, preview=True))
 
 
-@bp.post("/dilemmas/<slug>/<any(close, reopen, 'follow-schedule'):action>")
+@bp.post("/dilemmas/<slug>/close", defaults={"action": "close"})
+@bp.post("/dilemmas/<slug>/reopen", defaults={"action": "reopen"})
+@bp.post("/dilemmas/<slug>/follow-schedule", defaults={"action": "follow_schedule"})
 def change_state(slug: str, action: str):
     """Close a case early, reopen it, or hand it back to its dates; a reason is required."""
     case = case_or_404(slug)
@@ -220,8 +222,8 @@ def change_state(slug: str, action: str):
         flash(_form_errors(form), "error")
         return _case_page(case, form, 400)
     try:
-        state = set_case_override(db.session, case, action.replace("-", "_"),
-                                  editor=current_user.username, reason=form.reason.data)
+        state = set_case_override(db.session, case, action, editor=current_user.username,
+                                  reason=form.reason.data)
     except DeskRefused as exc:
         db.session.rollback()
         refuse(exc.status, exc.message)
