@@ -300,12 +300,18 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
     return comment
 
 
+_cases = Case.__table__
+_BUMP_COUNT = (update(_cases).where(_cases.c.id == bindparam("b_case_id"))
+               .values(comment_count=_cases.c.comment_count + bindparam("b_delta")))
+
+
 def _bump_count(session: Session, case_id: int, delta: int) -> None:
-    session.execute(
-        update(Case).where(Case.id == case_id)
-        .values(comment_count=Case.comment_count + delta)
-        .execution_options(synchronize_session="fetch")
-    )
+    # A Core UPDATE built once; a loaded Case then reads its new count on next access
+    # (the ORM's "fetch" synchronisation cost more than the rest of a comment POST).
+    session.connection().execute(_BUMP_COUNT, {"b_case_id": case_id, "b_delta": delta})
+    case = session.identity_map.get(session.identity_key(Case, case_id))
+    if case is not None:
+        session.expire(case, ["comment_count"])
 
 
 def edit_comment(session: Session, comment: Comment, *, body: str | None, token: str | None,
@@ -466,12 +472,29 @@ def visible_comments(case_id: int):
             .order_by(Comment.id.desc()))
 
 
+@functools.cache
+def _later_starters(with_viewer: bool):
+    """Count the shown thread starters from `top_id` on (few, for a new comment)."""
+    starters = thread_starters(bindparam("case_id"),
+                               viewer=bindparam("viewer") if with_viewer else None)
+    later = starters.where(Comment.id >= bindparam("top_id")).order_by(None)
+    return select(func.count()).select_from(later.subquery())
+
+
 def comment_page_number(session: Session, comment: Comment, viewer: str | None = None) -> int:
-    """The page of the case's thread list on which this comment (or its thread) appears."""
-    top_id = comment.parent_id or comment.id
-    before = thread_starters(comment.case_id, viewer=viewer).where(Comment.id < top_id)
-    count = session.scalar(select(func.count()).select_from(before.order_by(None).subquery()))
-    return count // current_app.config["COMMENTS_PER_PAGE"] + 1
+    """The page of the case's thread list on which this comment (or its thread) appears.
+
+    Counted as all shown threads (from the covering index, as the page does) less
+    those from this thread on, so a new comment does not read every thread before it.
+    """
+    viewer = viewer or None
+    counted, others, _, _ = _listing_statements(viewer is not None, False)
+    params = {"case_id": comment.case_id, "viewer": viewer,
+              "top_id": comment.parent_id or comment.id}
+    total = sum(count for _, count in session.execute(counted, params))
+    total += session.scalar(others, params)
+    before = total - session.scalar(_later_starters(viewer is not None), params)
+    return before // current_app.config["COMMENTS_PER_PAGE"] + 1
 
 
 @dataclass

@@ -201,12 +201,14 @@ def option_order(case: Case, voter_key: str | None) -> list[int]:
 
 # --- casting ---------------------------------------------------------------
 
+_VOTE_OF = select(Vote).where(Vote.case_id == bindparam("case_id"),
+                              Vote.voter_hash == bindparam("voter_hash"))
+
+
 def find_vote(session: Session, case: Case, voter_hash: str | None) -> Vote | None:
     if not voter_hash:
         return None
-    return session.scalars(
-        select(Vote).where(Vote.case_id == case.id, Vote.voter_hash == voter_hash)
-    ).first()
+    return session.scalars(_VOTE_OF, {"case_id": case.id, "voter_hash": voter_hash}).first()
 
 
 # The vote's three writes, built once per dialect as Core statements on the tables and

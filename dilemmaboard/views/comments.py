@@ -112,7 +112,7 @@ def _author_token(comment: Comment) -> str | None:
                error_message=_too_many_comments)
 def post(slug: str):
     """Store a comment or a reply, then show it on the case page."""
-    case = public_case_or_404(slug)
+    case = public_case_or_404(slug, with_options=False)
     if request.form.get(HONEYPOT_FIELD, "").strip():
         # A filled honeypot is a bot: answer as if it worked, store nothing.
         return redirect(url_for("reader.detail", slug=case.slug) + "#comments", code=303)
