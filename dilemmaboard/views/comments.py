@@ -37,11 +37,12 @@ from ..models import Case, Comment
 from ..privacy import ip_hash, voter_hash
 from ..voting import is_public
 from .case_page import case_page_context
-from .comment_html import comment_html
+from .comment_html import comment_html, comment_list_html
 from .reader import public_case_or_404
 
 bp = Blueprint("comments", __name__)
 bp.add_app_template_global(comment_html)
+bp.add_app_template_global(comment_list_html)
 HONEYPOT_FIELD = "website"
 
 
