@@ -106,12 +106,13 @@ def vote(slug: str):
         if exc.status == 409:
             refuse(409, _("Afstemningen er lukket, så din stemme blev ikke registreret."))
         refuse(exc.status, _("Stemmen kunne ikke registreres."))
+    # Translate only the message shown (each gettext call costs on the vote's hot path).
     messages = {
-        "first": _("Tak for din stemme."),
-        "change": _("Din stemme er ændret."),
-        "same": _("Du har allerede stemt på det svar."),
+        "first": lambda: _("Tak for din stemme."),
+        "change": lambda: _("Din stemme er ændret."),
+        "same": lambda: _("Du har allerede stemt på det svar."),
     }
-    flash(messages[outcome], "success")
+    flash(messages[outcome](), "success")
     return redirect(url_for("reader.detail", slug=case.slug) + "#results", code=303)
 
 
