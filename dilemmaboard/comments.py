@@ -164,6 +164,11 @@ def moderate_comment(session: Session, comment: Comment, action: str) -> None:
     if action not in MODERATION_ACTIONS:
         raise ValueError(f"unknown moderation action: {action!r}")
     _set_status(session, comment, MODERATION_ACTIONS[action])
+    if action in ("approve", "restore") and comment.report_count:
+        # An editor has looked at it: it leaves the reported list. Earlier
+        # reporters stay recorded, so they cannot report the same text again.
+        session.execute(update(Comment).where(Comment.id == comment.id).values(report_count=0))
+        comment.report_count = 0
 
 
 def held_comments(case_id: int | None = None):

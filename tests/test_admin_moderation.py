@@ -267,3 +267,13 @@ def test_moderation_pages_escape_what_readers_typed(site):
     assert "<strong>fed</strong>" in page
     assert_csp_clean(page)
     assert not re.search(r"<script(?![^>]*\ssrc=)", page)
+
+
+def test_approving_a_reported_comment_dismisses_the_reports(site):
+    comment_id = write_comment(site, body="Skarp men rimelig kommentar.")
+    report(site, comment_id, times=2)
+    desk = desk_of(site)
+    desk.moderate(comment_id, "approve", "Kritik er tilladt.")
+    queue = desk.page("/admin/comments")
+    assert f'id="comment-{comment_id}"' not in queue[queue.index('id="reported"'):]
+    assert where_shown(site, comment_id, "Skarp men rimelig kommentar.") == EVERYWHERE
