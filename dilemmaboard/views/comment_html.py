@@ -25,7 +25,11 @@ from markupsafe import Markup
 
 COMMENTS_KEPT = 4000  # about 12 MB per worker: 1.5 KB of HTML and its source text a comment
 LISTS_KEPT = 64  # whole pages of threads, up to 100 KB each
-TOKEN_PLACEHOLDER = "__comment-html-csrf-token__"
+# An HTML comment, passed through as Markup: reader text can never produce it (names
+# are escaped, nh3 strips comments), so the token lands only in the report forms.
+# A plain-text placeholder could be typed into a comment's link and collect every
+# reader's token there.
+TOKEN_PLACEHOLDER = Markup("<!--comment-html-csrf-token-->")
 _lock = threading.Lock()
 
 

