@@ -133,6 +133,18 @@ def world(site) -> World:
     return build_world(site)
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist, hand this worker's counts to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["hostile_stats"] = dict(STATS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for key, value in getattr(node, "workeroutput", {}).get("hostile_stats", {}).items():
+        STATS[key] += value
+
+
 def pytest_terminal_summary(terminalreporter):
     if STATS["responses"]:
         terminalreporter.write_line(

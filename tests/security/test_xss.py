@@ -13,7 +13,14 @@ import re
 import pytest
 
 from tests.conftest import Reader, csrf_token_from, write_case
-from tests.security.conftest import OPEN, World, build_world, latest_comment, post_comment
+from tests.security.conftest import (
+    OPEN,
+    World,
+    build_world,
+    comment_id_from,
+    latest_comment,
+    post_comment,
+)
 from tests.security.tools import assert_refused, executable_markup, feed_markup, snapshot
 
 MARKDOWN_PAYLOADS = [
@@ -108,6 +115,10 @@ def test_comment_name(world, payload):
     reader = new_voter(world)
     response = post_comment(reader, OPEN, "Helt almindelig tekst.", name=payload)
     assert response.status_code in (303, 400)
+    if response.status_code == 303:  # a reply puts the name into an aria-label too
+        parent = str(comment_id_from(response))
+        reply = post_comment(world.author, OPEN, "Enig.", name=payload, parent_id=parent)
+        assert reply.status_code == 303
     assert_inert_everywhere(world)
     page = world.stranger.client.get(f"/dilemmas/{OPEN}").get_data(as_text=True)
     if response.status_code == 303:
