@@ -131,6 +131,7 @@ def prepare_service_data(database: BenchDatabase, env: dict, folder: Path,
         comment_side.seed(env, {"bench-c10": 10, "bench-c5000": 5000, "bench-c3600": 3600})
         print(f"  seeded 8,610 comments in {time.perf_counter() - start:.0f} s", flush=True)
         result["comments"] = comment_side.post_requests(env, folder / "comment-requests.tsv")
+    database.analyze()
     return result
 
 
