@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -121,9 +122,11 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_case_status_id", "case_id", "status", "id"),
         # The case page: thread starters in order, and their counts from the index alone.
-        Index("ix_comments_case_parent_id", "case_id", "parent_id", "id"),
-        Index("ix_comments_case_parent_status_option", "case_id", "parent_id", "status",
-              "option_number"),
+        # Partial (top-level comments only), so PostgreSQL sees the order by id too.
+        Index("ix_comments_top_level_order", "case_id", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        Index("ix_comments_top_level_counts", "case_id", "status", "option_number", "parent_id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
