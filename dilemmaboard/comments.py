@@ -68,14 +68,17 @@ def render_comment_markdown(text: str) -> str:
     return _cleaner.clean(_markdown.render(text)).strip()
 
 
+# Unicode categories Cc (controls) and Cs (surrogates) as character ranges: one regex
+# search instead of a category lookup per character (bench/: comment POST).
+_CONTROLS_OR_SURROGATES = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROLS_BUT_TAB_NEWLINE_OR_SURROGATES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _has_refused_chars(text: str, *, allow_newlines: bool) -> bool:
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cs":
-            return True
-        if category == "Cc" and not (allow_newlines and char in "\t\n"):
-            return True
-    return bool(_REFUSED_CHARS.search(text))
+    controls = (_CONTROLS_BUT_TAB_NEWLINE_OR_SURROGATES if allow_newlines
+                else _CONTROLS_OR_SURROGATES)
+    return bool(controls.search(text) or _REFUSED_CHARS.search(text))
 
 
 def clean_name(raw: str | None) -> str:
