@@ -7,7 +7,8 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 # Several gunicorn workers even on SQLite: WAL + busy timeout keep "database is locked" away.
 WEB_CONCURRENCY ?= 4
-PYTEST_ARGS ?=
+# Two workers (the machine has two cores); loadfile keeps each file on one worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # English catalogue(s): msgids are Danish (the source language), so Danish needs none.
 # The .mo files are built here, never committed.
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))

@@ -17,7 +17,7 @@ from .voting import OptionResult, case_results, case_state, results_visible
 class ArchiveRow:
     case: Case
     state: str
-    total: int
+    total: int | None  # None, like winners, while the results are hidden (the total is a result too)
     winners: list[OptionResult] | None  # None while the results are hidden from this reader
     my_option: int | None
 
@@ -50,7 +50,7 @@ def archive_rows(cases: list[Case]) -> list[ArchiveRow]:
     for case in cases:
         visible = results_visible(case, has_voted=case.id in mine)
         rows.append(ArchiveRow(
-            case=case, state=case_state(case), total=case.total_votes,
+            case=case, state=case_state(case), total=case.total_votes if visible else None,
             winners=winners_of(case) if visible else None, my_option=mine.get(case.id),
         ))
     return rows

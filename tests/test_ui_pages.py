@@ -162,3 +162,28 @@ def test_vote_through_fetch_headers_answers_like_a_form(week):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Tak for din stemme." in html and 'id="results"' in html
+
+
+def _archive_item(client, title: str) -> str:
+    page = client.get("/dilemmas").get_data(as_text=True)
+    return re.search(rf'<li class="archive-item">(?:(?!</li>).)*{title}.*?</li>', page, re.S).group()
+
+
+def test_archive_leaves_out_the_total_while_results_are_hidden(make_app, dilemmas_dir):
+    """The total is a result too (SPEC §4): hidden, like the winner, until the reader may see it."""
+    from tests.conftest import Reader
+
+    write_case(dilemmas_dir, "efter-luk", title="Vises efter lukning", publish="2020-01-06",
+               extra="results: after_close\nimported_votes: [7, 0, 0, 0, 0]")
+    write_case(dilemmas_dir, "efter-stem", title="Vises efter stemme", publish="2020-01-06",
+               extra="imported_votes: [0, 9, 0, 0, 0]")
+    app = make_app()
+    reader = Reader(app.test_client())
+    for title in ("Vises efter lukning", "Vises efter stemme"):
+        item = _archive_item(reader.client, title)
+        assert "total-votes" not in item and "stemmer" not in item, item
+    reader.vote("efter-stem", 2)
+    reader.vote("efter-luk", 2)
+    assert "10 stemmer" in _archive_item(reader.client, "Vises efter stemme")
+    after_close = _archive_item(reader.client, "Vises efter lukning")
+    assert "total-votes" not in after_close and "Dit svar: 2" in after_close
