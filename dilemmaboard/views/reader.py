@@ -27,6 +27,7 @@ from ..voting import (
     VoteRefused,
     cast_vote,
     get_public_case,
+    get_votable_case,
     option_order,
     public_cases,
     this_weeks_case,
@@ -88,7 +89,9 @@ def detail(slug: str):
 @limiter.limit(_vote_limit)
 def vote(slug: str):
     """Record this reader's vote (or change it), then show the case again."""
-    case = public_case_or_404(slug, with_options=False)
+    case = get_votable_case(db.session, slug) if SLUG_RE.match(slug) else None
+    if case is None:
+        refuse(404, _("Dilemmaet findes ikke."))
     option = parse_option(request.form)
     profile = None
     if current_app.config["PROFILE_QUESTION"]:
