@@ -17,7 +17,7 @@ from .voting import OptionResult, case_results, case_state, results_visible
 class ArchiveRow:
     case: Case
     state: str
-    total: int | None  # None, like winners, while the results are hidden (the total is a result too)
+    total: int | None  # the total is a result too: None, like winners, while hidden
     winners: list[OptionResult] | None  # None while the results are hidden from this reader
     my_option: int | None
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload
 
 from .models import Case, Option, Vote, VoteEvent, utcnow
 
@@ -104,16 +104,11 @@ def this_weeks_case(session: Session, now: datetime | None = None) -> Case | Non
 # The case with its five options in one query (the page's round trips count on PostgreSQL).
 _CASE_BY_SLUG = (select(Case).where(Case.slug == bindparam("slug"))
                  .options(joinedload(Case.options)))
-_CASE_BY_SLUG_ALONE = select(Case).where(Case.slug == bindparam("slug")).options(
-    lazyload(Case.options))
 
 
-def get_public_case(session: Session, slug: str, now: datetime | None = None, *,
-                    with_options: bool = True) -> Case | None:
-    """A published case by slug; `with_options=False` leaves the options to load on access
-    (the vote POST never reads them, so it saves their query)."""
-    stmt = _CASE_BY_SLUG if with_options else _CASE_BY_SLUG_ALONE
-    case = session.scalars(stmt, {"slug": slug}).unique().one_or_none()
+def get_public_case(session: Session, slug: str, now: datetime | None = None) -> Case | None:
+    """A published case by slug, with its options."""
+    case = session.scalars(_CASE_BY_SLUG, {"slug": slug}).unique().one_or_none()
     if case is None or not is_public(case, now):
         return None
     return case

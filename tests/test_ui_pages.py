@@ -166,7 +166,8 @@ def test_vote_through_fetch_headers_answers_like_a_form(week):
 
 def _archive_item(client, title: str) -> str:
     page = client.get("/dilemmas").get_data(as_text=True)
-    return re.search(rf'<li class="archive-item">(?:(?!</li>).)*{title}.*?</li>', page, re.S).group()
+    item = re.search(rf'<li class="archive-item">(?:(?!</li>).)*{title}.*?</li>', page, re.S)
+    return item.group()
 
 
 def test_archive_leaves_out_the_total_while_results_are_hidden(make_app, dilemmas_dir):

@@ -38,7 +38,7 @@ from ..privacy import ip_hash, voter_hash
 from ..voting import is_public
 from .case_page import case_page_context
 from .comment_html import comment_html, comment_list_html
-from .reader import public_case_or_404
+from .reader import public_case_or_404, votable_case_or_404
 
 bp = Blueprint("comments", __name__)
 bp.add_app_template_global(comment_html)
@@ -85,9 +85,10 @@ def _public_comment_or_404(comment_id: int) -> tuple[Comment, Case]:
     return comment, case
 
 
-def _comment_url(comment: Comment, case: Case) -> str:
+def _comment_url(comment: Comment, case: Case, page: int | None = None) -> str:
     """The case page showing this comment, with its #comment-<id> anchor."""
-    page = comment_page_number(db.session, comment, viewer=voter_hash())
+    if page is None:
+        page = comment_page_number(db.session, comment, viewer=voter_hash())
     args = {"page": page} if page > 1 else {}
     return url_for("reader.detail", slug=case.slug, **args) + f"#comment-{comment.id}"
 
@@ -113,11 +114,16 @@ def _author_token(comment: Comment) -> str | None:
                error_message=_too_many_comments)
 def post(slug: str):
     """Store a comment or a reply, then show it on the case page."""
-    case = public_case_or_404(slug, with_options=False)
+    case = votable_case_or_404(slug)  # a plain row: the full case only for a refusal
     if request.form.get(HONEYPOT_FIELD, "").strip():
         # A filled honeypot is a bot: answer as if it worked, store nothing.
         return redirect(url_for("reader.detail", slug=case.slug) + "#comments", code=303)
     config = current_app.config
+    located: dict[str, int] = {}
+
+    def locate(stored: Comment) -> None:
+        located["page"] = comment_page_number(db.session, stored, viewer=voter_hash())
+
     try:
         comment = post_comment(
             db.session, case,
@@ -125,13 +131,13 @@ def post(slug: str):
             parent_id=parse_parent_id(request.form.get("parent_id")),
             voter_hash=voter_hash(create=not config["COMMENTS_REQUIRE_VOTE"]),
             ip_hash=ip_hash(), require_vote=config["COMMENTS_REQUIRE_VOTE"],
-            moderation=config["COMMENTS_MODERATION"],
+            moderation=config["COMMENTS_MODERATION"], before_commit=locate,
         )
     except CommentRefused as exc:
         if exc.status == 404:
             refuse(404, exc.message)
         # Show the case again with the reader's text kept and the reason next to the form.
-        context = case_page_context(case)
+        context = case_page_context(public_case_or_404(slug))
         return render_template("dilemmas/detail.html", **context, comment_error=exc.message,
                                comment_values=request.form), exc.status
     session["comment_name"] = comment.name
@@ -139,7 +145,7 @@ def post(slug: str):
         flash(_("Tak. Din kommentar afventer godkendelse fra redaktionen."), "success")
     else:
         flash(_("Tak for din kommentar."), "success")
-    response = redirect(_comment_url(comment, case), code=303)
+    response = redirect(_comment_url(comment, case, located["page"]), code=303)
     _grant_author(response, comment)
     return response
 

@@ -38,10 +38,18 @@ bp = Blueprint("reader", __name__)
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
-def public_case_or_404(slug: str, *, with_options: bool = True):
+def public_case_or_404(slug: str):
     """Load a published case by slug; drafts, scheduled and unknown slugs are 404."""
-    case = (get_public_case(db.session, slug, with_options=with_options)
-            if SLUG_RE.match(slug) else None)
+    case = get_public_case(db.session, slug) if SLUG_RE.match(slug) else None
+    if case is None:
+        refuse(404, _("Dilemmaet findes ikke."))
+    return case
+
+
+def votable_case_or_404(slug: str):
+    """A published case as a plain row of the columns a vote or a comment POST reads
+    (`get_votable_case`); drafts, scheduled and unknown slugs are 404."""
+    case = get_votable_case(db.session, slug) if SLUG_RE.match(slug) else None
     if case is None:
         refuse(404, _("Dilemmaet findes ikke."))
     return case
@@ -89,9 +97,7 @@ def detail(slug: str):
 @limiter.limit(_vote_limit)
 def vote(slug: str):
     """Record this reader's vote (or change it), then show the case again."""
-    case = get_votable_case(db.session, slug) if SLUG_RE.match(slug) else None
-    if case is None:
-        refuse(404, _("Dilemmaet findes ikke."))
+    case = votable_case_or_404(slug)
     option = parse_option(request.form)
     profile = None
     if current_app.config["PROFILE_QUESTION"]:
