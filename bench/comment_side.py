@@ -47,14 +47,17 @@ def _seed_case(session, slug: str, count: int) -> None:
     from sqlalchemy import insert, select, update
 
     from dilemmaboard.comments import render_comment_markdown
-    from dilemmaboard.models import Case, Comment, utcnow
+    from dilemmaboard.models import Case, Comment, Option, utcnow
 
     case = session.scalars(select(Case).where(Case.slug == slug)).one()
     html = render_comment_markdown(COMMENT_BODY)
     start = utcnow() - timedelta(days=3)
     ids: list[int] = []
+    threads = [0] * 5  # visible top-level comments per option
     for n in range(count):
         parent = reply_parent(n)
+        if parent is None:
+            threads[n % 5] += 1
         new_id = session.execute(insert(Comment).values(
             case_id=case.id, parent_id=ids[parent] if parent is not None else None,
             name=f"Læser {n}", body_md=COMMENT_BODY, body_html=html,
@@ -64,7 +67,11 @@ def _seed_case(session, slug: str, count: int) -> None:
         ).returning(Comment.id)).scalar_one()
         ids.append(new_id)
     session.execute(update(Case).where(Case.id == case.id)
-                    .values(comment_count=Case.comment_count + count))
+                    .values(comment_count=Case.comment_count + count,
+                            visible_threads=Case.visible_threads + sum(threads)))
+    for number, added in enumerate(threads, start=1):
+        session.execute(update(Option).where(Option.case_id == case.id, Option.number == number)
+                        .values(visible_threads=Option.visible_threads + added))
     session.commit()
 
 

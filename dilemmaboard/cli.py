@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from .cases import load_dir
 from .extensions import db
-from .models import Case, Option, Vote, VoteEvent
+from .models import Case, Comment, Option, Vote, VoteEvent
 from .sync import sync_cases
 
 dilemmas_cli = AppGroup("dilemmas", help="Check, load and create case files.")
@@ -134,10 +134,39 @@ def tally_mismatches(session) -> list[tuple[Case, int, int, int]]:
     return problems
 
 
+def comment_counter_mismatches(session) -> list[tuple[str, object, str, int, int]]:
+    """(what, row, column, stored, counted) for every comment counter that disagrees:
+    a case's visible comments and visible threads, and each option's visible threads."""
+    visible = {case_id: n for case_id, n in session.execute(
+        select(Comment.case_id, func.count()).where(Comment.status == "visible")
+        .group_by(Comment.case_id))}
+    threads: dict[tuple[int, int | None], int] = {}
+    for case_id, number, n in session.execute(
+            select(Comment.case_id, Comment.option_number, func.count())
+            .where(Comment.parent_id.is_(None), Comment.status == "visible")
+            .group_by(Comment.case_id, Comment.option_number)):
+        threads[(case_id, number)] = n
+    problems = []
+    for case in session.scalars(select(Case).order_by(Case.id)):
+        case_threads = sum(n for (cid, _), n in threads.items() if cid == case.id)
+        for what, column, stored, actual in (
+                ("comments", "comment_count", case.comment_count, visible.get(case.id, 0)),
+                ("threads", "visible_threads", case.visible_threads, case_threads)):
+            if stored != actual:
+                problems.append((f"{case.slug} {what}", case, column, stored, actual))
+        for option in case.options:
+            actual = threads.get((case.id, option.number), 0)
+            if option.visible_threads != actual:
+                problems.append((f"{case.slug} option {option.number} threads", option,
+                                 "visible_threads", option.visible_threads, actual))
+    return problems
+
+
 @tallies_cli.command("verify")
-@click.option("--repair", is_flag=True, help="Set every stored tally to the counted value.")
+@click.option("--repair", is_flag=True, help="Set every stored counter to the counted value.")
 def verify_command(repair: bool) -> None:
-    """Compare stored tallies with the vote records; exit 1 on mismatch."""
+    """Compare stored tallies with the vote records, and the comment counters with the
+    comments; exit 1 on mismatch."""
     problems = tally_mismatches(db.session)
     for case, number, stored, actual in problems:
         click.echo(f"{case.slug} option {number}: stored {stored}, counted {actual}")
@@ -146,11 +175,18 @@ def verify_command(repair: bool) -> None:
                 update(Option).where(Option.case_id == case.id, Option.number == number)
                 .values(votes=actual)
             )
-    if repair and problems:
+    comment_problems = comment_counter_mismatches(db.session)
+    for what, row, column, stored, actual in comment_problems:
+        click.echo(f"{what}: stored {stored}, counted {actual}")
+        if repair:
+            setattr(row, column, actual)
+    if repair and (problems or comment_problems):
         db.session.commit()
-        click.echo(f"repaired {len(problems)} tally(ies)")
-    if not problems:
-        click.echo("all tallies match the vote records")
+        click.echo(f"repaired {len(problems)} tally(ies) and "
+                   f"{len(comment_problems)} comment counter(s)")
+    if not problems and not comment_problems:
+        click.echo("all tallies match the vote records, "
+                   "and the comment counters the comments")
         return
     raise SystemExit(1)
 

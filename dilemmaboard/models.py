@@ -52,8 +52,10 @@ class Case(db.Model):
     # Editors' override of the schedule: None follows the dates, "closed"/"open" wins.
     state_override: Mapped[str | None] = mapped_column(String(10))
     override_reason: Mapped[str | None] = mapped_column(Text)
-    # Denormalised counters so no page ever counts rows.
+    # Denormalised counters so no page ever counts rows: visible comments (replies
+    # included), and visible top-level comments, the threads the comment pages count.
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    visible_threads: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -83,6 +85,8 @@ class Option(db.Model):
     # The stored tally: changed in the same transaction as the vote and its event.
     votes: Mapped[int] = mapped_column(Integer, default=0)
     imported_votes: Mapped[int] = mapped_column(Integer, default=0)
+    # Visible top-level comments written under this option: the comment filter's counts.
+    visible_threads: Mapped[int] = mapped_column(Integer, default=0)
 
     case: Mapped[Case] = relationship(back_populates="options")
 
