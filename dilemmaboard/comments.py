@@ -22,9 +22,9 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markdown_it import MarkdownIt
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
 from .models import Case, Comment, CommentReport, Option, Vote, utcnow
 from .voting import find_vote, is_open, is_public
@@ -290,21 +290,26 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
         raise CommentRefused(403, _("Du skal stemme på dilemmaet, før du kan kommentere."))
     top_id = _reply_target(session, case, parent_id)
     status = "pending" if moderation == "pre" else "visible"
-    comment = Comment(
-        case_id=case.id, parent_id=top_id, name=name, body_md=body,
-        body_html=render_comment_markdown(body),
-        option_number=vote.option_number if vote else None, option_changed=False,
-        voter_hash=voter_hash, ip_hash=ip_hash, status=status, report_count=0, created_at=now,
-    )
+    values = {
+        "case_id": case.id, "parent_id": top_id, "name": name, "body_md": body,
+        "body_html": render_comment_markdown(body),
+        "option_number": vote.option_number if vote else None, "option_changed": False,
+        "voter_hash": voter_hash, "ip_hash": ip_hash, "status": status, "report_count": 0,
+        "created_at": now, "edited_at": None,
+    }
     # No commit between the reads and the write: pysqlite opens no transaction for a
     # SELECT (it sends BEGIN before the first write, which then waits for SQLite's lock),
     # and PostgreSQL needs none (bench/: comment POST).
     try:
+        # A Core INSERT built once, then the row handed to the session as if loaded:
+        # the ORM's flush of one new object cost more than the statement itself.
+        comment_id = session.connection().execute(_INSERT_COMMENT, values).scalar_one()
+        comment = Comment(id=comment_id, **values)
+        make_transient_to_detached(comment)
         session.add(comment)
         if status == "visible":
             _move_counters(session, comment, +1)
         if before_commit is not None:
-            session.flush()
             before_commit(comment)
         session.commit()
     except Exception:
@@ -313,6 +318,7 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
     return comment
 
 
+_INSERT_COMMENT = insert(Comment.__table__).returning(Comment.__table__.c.id)
 _cases, _options = Case.__table__, Option.__table__
 # Core UPDATEs built once; loaded objects then read their new counts on next access
 # (the ORM's "fetch" synchronisation cost more than the rest of a comment POST).
@@ -499,32 +505,32 @@ def visible_comments(case_id: int):
             .order_by(Comment.id.desc()))
 
 
-_VISIBLE_THREADS = select(Case.visible_threads).where(Case.id == bindparam("case_id"))
-
-
 @functools.cache
-def _later_starters(with_viewer: bool):
-    """Count the shown thread starters from `top_id` on (few, for a new comment)."""
-    starters = thread_starters(bindparam("case_id"),
-                               viewer=bindparam("viewer") if with_viewer else None)
-    later = starters.where(Comment.id >= bindparam("top_id")).order_by(None)
-    return select(func.count()).select_from(later.subquery())
+def _threads_before(with_viewer: bool):
+    """Count the shown thread starters before `top_id`, in one statement built once.
+
+    All shown threads (the case's stored counter plus the few other shown starters,
+    as the page counts them) less those from `top_id` on, so a new comment does not
+    read every thread before it.
+    """
+    viewer = bindparam("viewer") if with_viewer else None
+    visible = (select(Case.visible_threads).where(Case.id == bindparam("case_id"))
+               .scalar_subquery())
+    others = other_thread_count(bindparam("case_id"), viewer=viewer).scalar_subquery()
+    later = (thread_starters(bindparam("case_id"), viewer=viewer)
+             .where(Comment.id >= bindparam("top_id")).order_by(None).subquery())
+    later_count = select(func.count()).select_from(later).scalar_subquery()
+    return select(visible + others - later_count)
 
 
 def comment_page_number(session: Session, comment: Comment, viewer: str | None = None) -> int:
-    """The page of the case's thread list on which this comment (or its thread) appears.
-
-    Counted as all shown threads (from the covering index, as the page does) less
-    those from this thread on, so a new comment does not read every thread before it.
-    """
+    """The page of the case's thread list on which this comment (or its thread) appears."""
     viewer = viewer or None
-    others, _, _ = _listing_statements(viewer is not None, False)
     params = {"case_id": comment.case_id, "viewer": viewer,
               "top_id": comment.parent_id or comment.id}
-    conn = session.connection()  # plain rows: the ORM's execute adds nothing here
-    total = conn.execute(_VISIBLE_THREADS, params).scalar_one()
-    total += conn.execute(others, params).scalar_one()
-    before = total - conn.execute(_later_starters(viewer is not None), params).scalar_one()
+    # On the connection: a plain number, the ORM's execute adds nothing here.
+    before = session.connection().execute(_threads_before(viewer is not None),
+                                          params).scalar_one()
     return before // current_app.config["COMMENTS_PER_PAGE"] + 1
 
 
