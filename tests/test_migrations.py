@@ -4,9 +4,11 @@ Run through the real CLI in a subprocess, as the Procfile's release step does.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import TEST_DATABASE_URL, require_service
+from tests.conftest import TEST_DATABASE_URL, require_service, write_case
 from tests.servers import PostgresSchema, app_env, flask_cli
 
 pytestmark = pytest.mark.slow
@@ -47,3 +49,44 @@ def test_downgrade_to_base_and_up_again(env):
     assert "Running downgrade" in down.stderr + down.stdout
     up = flask_cli(["db", "upgrade"], env)
     assert "Running upgrade" in up.stderr + up.stdout
+
+
+def _sql(database_url: str, *statements: str) -> list:
+    """Run statements on the migrated database; return the last one's rows."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.begin() as conn:
+            rows = [conn.execute(text(s)) for s in statements][-1]
+            return [tuple(r) for r in rows] if rows.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def test_down_and_up_again_keeps_the_data_and_counts_the_threads(env, database_url):
+    """0003 adds the stored thread counters and counts what is there; a downgrade past it
+    rebuilds `cases` on SQLite, which must not cascade-delete options, votes or comments."""
+    write_case(Path(env["DILEMMAS_DIR"]), "m")
+    flask_cli(["db", "upgrade"], env)
+    flask_cli(["dilemmas", "sync"], env)
+    comment = ("INSERT INTO comments (case_id, parent_id, name, body_md, body_html, "
+               "option_number, option_changed, status, report_count, created_at) "
+               "SELECT id, {parent}, 'x', 'x', '<p>x</p>', {option}, false, '{status}', 0, "
+               "'2026-01-01 00:00:00' FROM cases WHERE slug = 'm'")
+    _sql(database_url,
+         comment.format(parent="NULL", option=3, status="visible"),
+         comment.format(parent="NULL", option=3, status="visible"),
+         comment.format(parent="NULL", option="NULL", status="visible"),
+         comment.format(parent="NULL", option=2, status="hidden"),
+         "UPDATE cases SET comment_count = 4")
+    _sql(database_url, comment.format(parent="(SELECT min(id) FROM comments)", option=1,
+                                      status="visible"))
+    flask_cli(["db", "downgrade", "0002"], env)
+    assert _sql(database_url, "SELECT count(*) FROM comments") == [(5,)]
+    assert _sql(database_url, "SELECT count(*) FROM options") == [(5,)]
+    flask_cli(["db", "upgrade"], env)
+    assert _sql(database_url, "SELECT visible_threads FROM cases") == [(3,)]
+    assert _sql(database_url, "SELECT number, visible_threads FROM options ORDER BY number") \
+        == [(1, 0), (2, 0), (3, 2), (4, 0), (5, 0)]
+    assert "all tallies match" in flask_cli(["tallies", "verify"], env).stdout
