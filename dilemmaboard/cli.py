@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from .cases import load_dir
 from .extensions import db
-from .models import Case, Comment, Option, Vote, VoteEvent
+from .models import Case, Comment, Option, Vote, VoteEvent, utcnow
 from .sync import sync_cases
 
 dilemmas_cli = AppGroup("dilemmas", help="Check, load and create case files.")
@@ -214,7 +214,8 @@ def seed_votes(session, case: Case, count: int, *, seed: int = 1,
     """Bulk-insert synthetic votes and first-vote events spread over the voting week."""
     rng = random.Random(seed)
     weights = [rng.randint(1, 10) for _ in range(5)]
-    span = max((case.closes_at - case.publish_at).total_seconds(), 1)
+    # Over the voting week so far: an open case's votes must not land in the future.
+    span = max((min(case.closes_at, utcnow()) - case.publish_at).total_seconds(), 1)
     start_id = (session.scalar(select(func.max(Vote.id))) or 0) + 1
     start_event = (session.scalar(select(func.max(VoteEvent.id))) or 0) + 1
     added = [0] * 5

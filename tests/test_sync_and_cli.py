@@ -1,13 +1,14 @@
 """`flask dilemmas check|sync|new`, `flask tallies verify` and `flask demo seed-votes`."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from dilemmaboard.cli import next_monday
 from dilemmaboard.extensions import db
-from dilemmaboard.models import Case, Option, SyncProblem, Vote, VoteEvent
+from dilemmaboard.models import Case, Option, SyncProblem, Vote, VoteEvent, utcnow
 from tests.conftest import write_case
 
 
@@ -130,6 +131,16 @@ def test_seed_votes_keeps_tallies_and_events_consistent(app, runner, dilemmas_di
     # A second batch continues the ids and sequences.
     assert runner.invoke(args=["demo", "seed-votes", "demo", "10", "--yes"]).exit_code == 0
     assert runner.invoke(args=["tallies", "verify"]).exit_code == 0
+
+
+def test_seed_votes_on_an_open_case_stay_in_the_past(app, runner, dilemmas_dir):
+    write_case(dilemmas_dir, "aaben", publish="2020-01-06", closes="2099-01-01T12:00")
+    runner.invoke(args=["dilemmas", "sync"])
+    assert runner.invoke(args=["demo", "seed-votes", "aaben", "300", "--yes"]).exit_code == 0
+    with app.app_context():
+        latest = db.session.scalar(select(func.max(VoteEvent.created_at)))
+        earliest = db.session.scalar(select(func.min(VoteEvent.created_at)))
+    assert latest <= utcnow() and earliest >= datetime(2020, 1, 5)
 
 
 def test_seed_votes_unknown_slug(runner):
