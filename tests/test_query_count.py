@@ -121,3 +121,26 @@ def test_the_full_page_shows_the_many_comments_it_counted(site):
     assert "Afventer." in last
     anonymous = Reader(site.test_client()).client.get(f"/dilemmas/{SLUG}?page=3")
     assert "Afventer." not in anonymous.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("viewer", [None, "v" * 64])
+@pytest.mark.parametrize("option", [None, 3])
+def test_counting_the_other_threads_reads_only_their_rows(tmp_path, viewer, option):
+    """The placeholders and the viewer's waiting comments are found through the status
+    index. Written as one count with OR, SQLite read every thread of the case: 2 ms at
+    8,500 threads on every page a voter saw, and on every comment POST. (SQLite's plan,
+    on the schema with its indexes; PostgreSQL plans by statistics.)"""
+    from sqlalchemy import create_engine
+
+    from dilemmaboard.comments import other_thread_count
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'plan.sqlite3'}")
+    db.metadata.create_all(engine)
+    stmt = other_thread_count(1, viewer=viewer, option=option)
+    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    engine.dispose()
+    searches = [step for step in plan if step.startswith(("SEARCH comments ", "SCAN comments"))]
+    assert searches, plan
+    assert all("status=?" in step for step in searches), plan
