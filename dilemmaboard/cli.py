@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +14,9 @@ from flask.cli import AppGroup
 from sqlalchemy import func, insert, select, text, update
 
 from .cases import load_dir
+from .comments import counted_visible
 from .extensions import db
-from .models import Case, Comment, Option, Vote, VoteEvent, utcnow
+from .models import Case, Option, Vote, VoteEvent, utcnow
 from .sync import sync_cases
 
 dilemmas_cli = AppGroup("dilemmas", help="Check, load and create case files.")
@@ -137,25 +139,19 @@ def tally_mismatches(session) -> list[tuple[Case, int, int, int]]:
 def comment_counter_mismatches(session) -> list[tuple[str, object, str, int, int]]:
     """(what, row, column, stored, counted) for every comment counter that disagrees:
     a case's visible comments and visible threads, and each option's visible threads."""
-    visible = {case_id: n for case_id, n in session.execute(
-        select(Comment.case_id, func.count()).where(Comment.status == "visible")
-        .group_by(Comment.case_id))}
-    threads: dict[tuple[int, int | None], int] = {}
-    for case_id, number, n in session.execute(
-            select(Comment.case_id, Comment.option_number, func.count())
-            .where(Comment.parent_id.is_(None), Comment.status == "visible")
-            .group_by(Comment.case_id, Comment.option_number)):
-        threads[(case_id, number)] = n
+    comments, threads = counted_visible(session)
+    case_threads = Counter()
+    for (case_id, _option), n in threads.items():
+        case_threads[case_id] += n
     problems = []
     for case in session.scalars(select(Case).order_by(Case.id)):
-        case_threads = sum(n for (cid, _), n in threads.items() if cid == case.id)
         for what, column, stored, actual in (
-                ("comments", "comment_count", case.comment_count, visible.get(case.id, 0)),
-                ("threads", "visible_threads", case.visible_threads, case_threads)):
+                ("comments", "comment_count", case.comment_count, comments[case.id]),
+                ("threads", "visible_threads", case.visible_threads, case_threads[case.id])):
             if stored != actual:
                 problems.append((f"{case.slug} {what}", case, column, stored, actual))
         for option in case.options:
-            actual = threads.get((case.id, option.number), 0)
+            actual = threads[(case.id, option.number)]
             if option.visible_threads != actual:
                 problems.append((f"{case.slug} option {option.number} threads", option,
                                  "visible_threads", option.visible_threads, actual))

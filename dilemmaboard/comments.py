@@ -12,6 +12,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -277,8 +278,8 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
     The author's option is taken from their vote now, and kept even if they
     change their vote later (voting then sets `option_changed`). `before_commit`
     is called with the stored comment (id assigned) inside the write transaction:
-    the view finds the comment's page there, saving PostgreSQL a second
-    transaction (a pool check-out, its ping and a BEGIN) after the commit.
+    the view finds the comment's page there, saving a second transaction after the
+    commit (on PostgreSQL a pool check-out, its ping and a BEGIN).
     """
     now = now or utcnow()
     if not is_public(case, now):
@@ -466,16 +467,20 @@ def thread_replies(parent_ids: list[int], *, viewer: str | None = None):
             .order_by(Comment.id))
 
 
-def option_counts(case_id: int):
-    """Select (option_number, number of visible top-level comments) per option (None too).
-
-    What the stored `visible_threads` counters must equal (`flask tallies verify`);
-    pages read the counters instead of counting.
-    """
-    return (select(Comment.option_number, func.count())
-            .where(Comment.case_id == case_id, Comment.parent_id.is_(None),
-                   Comment.status == "visible")
-            .group_by(Comment.option_number))
+def counted_visible(session: Session) -> tuple[Counter, Counter]:
+    """What the stored counters must equal, counted from the comments themselves:
+    visible comments per case id, and visible threads per (case id, option number or
+    None). `flask tallies verify` compares; pages only read the counters."""
+    comments, threads = Counter(), Counter()
+    for case_id, top_level, option, n in session.execute(
+            select(Comment.case_id, Comment.parent_id.is_(None), Comment.option_number,
+                   func.count())
+            .where(Comment.status == "visible")
+            .group_by(Comment.case_id, Comment.parent_id.is_(None), Comment.option_number)):
+        comments[case_id] += n
+        if top_level:
+            threads[(case_id, option)] += n
+    return comments, threads
 
 
 def other_thread_count(case_id: int, *, viewer: str | None = None, option: int | None = None):

@@ -34,6 +34,11 @@ def post(case, name: str, *, option: int | None, parent: Comment | None = None,
                         ip_hash=None, require_vote=False, moderation=moderation)
 
 
+def moderate(comment: Comment, action: str) -> None:
+    moderate_comment(db.session, comment, action)
+    db.session.commit()
+
+
 def test_counters_follow_posting_moderation_and_deletion(app, dilemmas_dir, runner):
     write_case(dilemmas_dir, "taelle")
     assert runner.invoke(args=["dilemmas", "sync"]).exit_code == 0
@@ -45,20 +50,15 @@ def test_counters_follow_posting_moderation_and_deletion(app, dilemmas_dir, runn
         assert counters() == (2, 1, [0, 1, 0, 0, 0])  # a reply is no thread
         held = post(case, "cai", option=3, moderation="pre")
         assert counters() == (2, 1, [0, 1, 0, 0, 0])  # waiting: not counted
-        moderate_comment(db.session, held, "approve")
-        db.session.commit()
+        moderate(held, "approve")
         assert counters() == (3, 2, [0, 1, 1, 0, 0])
-        moderate_comment(db.session, first, "hide")
-        db.session.commit()
+        moderate(first, "hide")
         assert counters() == (2, 1, [0, 0, 1, 0, 0])
-        moderate_comment(db.session, first, "hide")  # twice: no second move
-        db.session.commit()
+        moderate(first, "hide")  # twice: no second move
         assert counters() == (2, 1, [0, 0, 1, 0, 0])
-        moderate_comment(db.session, first, "restore")
-        db.session.commit()
+        moderate(first, "restore")
         assert counters() == (3, 2, [0, 1, 1, 0, 0])
-        moderate_comment(db.session, reply, "delete")
-        db.session.commit()
+        moderate(reply, "delete")
         assert counters() == (2, 2, [0, 1, 1, 0, 0])
         own = post(case, "dea", option=None)
         assert counters() == (3, 3, [0, 1, 1, 0, 0])  # no option: in the total only

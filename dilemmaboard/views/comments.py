@@ -122,12 +122,8 @@ def post(slug: str):
     located: dict[str, int] = {}
 
     def locate(stored: Comment) -> None:
+        # Inside the write transaction: no second transaction after the commit.
         located["page"] = comment_page_number(db.session, stored, viewer=voter_hash())
-
-    # On PostgreSQL the redirect's page is found inside the write transaction (no second
-    # transaction after the commit); on SQLite after it, so the write lock, which the
-    # other workers wait for, is held for the writes alone (bench/: comment POST).
-    in_transaction = db.session.get_bind().dialect.name == "postgresql"
 
     try:
         comment = post_comment(
@@ -137,7 +133,7 @@ def post(slug: str):
             voter_hash=voter_hash(create=not config["COMMENTS_REQUIRE_VOTE"]),
             ip_hash=ip_hash(), require_vote=config["COMMENTS_REQUIRE_VOTE"],
             moderation=config["COMMENTS_MODERATION"],
-            before_commit=locate if in_transaction else None,
+            before_commit=locate,
         )
     except CommentRefused as exc:
         if exc.status == 404:
@@ -151,7 +147,7 @@ def post(slug: str):
         flash(_("Tak. Din kommentar afventer godkendelse fra redaktionen."), "success")
     else:
         flash(_("Tak for din kommentar."), "success")
-    response = redirect(_comment_url(comment, case, located.get("page")), code=303)
+    response = redirect(_comment_url(comment, case, located["page"]), code=303)
     _grant_author(response, comment)
     return response
 

@@ -38,21 +38,22 @@ bp = Blueprint("reader", __name__)
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
-def public_case_or_404(slug: str):
-    """Load a published case by slug; drafts, scheduled and unknown slugs are 404."""
-    case = get_public_case(db.session, slug) if SLUG_RE.match(slug) else None
+def _case_or_404(load, slug: str):
+    case = load(db.session, slug) if SLUG_RE.match(slug) else None
     if case is None:
         refuse(404, _("Dilemmaet findes ikke."))
     return case
+
+
+def public_case_or_404(slug: str):
+    """Load a published case by slug; drafts, scheduled and unknown slugs are 404."""
+    return _case_or_404(get_public_case, slug)
 
 
 def votable_case_or_404(slug: str):
-    """A published case as a plain row of the columns a vote or a comment POST reads
-    (`get_votable_case`); drafts, scheduled and unknown slugs are 404."""
-    case = get_votable_case(db.session, slug) if SLUG_RE.match(slug) else None
-    if case is None:
-        refuse(404, _("Dilemmaet findes ikke."))
-    return case
+    """The same, as a plain row of the columns a vote or a comment POST reads
+    (`get_votable_case`)."""
+    return _case_or_404(get_votable_case, slug)
 
 
 def _vote_limit() -> str:
