@@ -22,8 +22,8 @@ from sqlalchemy import select
 from app import create_app
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
-from dilemmaboard.privacy import _serializer, keyed_hash
-from dilemmaboard.voting import cast_vote
+from dilemmaboard.voting.casting import cast_vote
+from dilemmaboard.web.privacy import _serializer, keyed_hash
 
 
 def session_reader(app: Flask) -> tuple[str, str]:
@@ -47,6 +47,7 @@ def voted_readers(app: Flask, slug: str, count: int) -> list[str]:
             voter_id = secrets.token_urlsafe(24)
             cast_vote(db.session, case, keyed_hash("voter", voter_id), i % 5 + 1)
             voter_cookies.append(_serializer().dumps(voter_id))
+        db.session.commit()
     # Each session in a request context of its own: Flask-WTF keeps the token in `g`.
     lines = []
     for voter_cookie in voter_cookies:

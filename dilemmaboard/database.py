@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 # How long a request waits for SQLite's write lock, and for a PostgreSQL
@@ -54,3 +55,18 @@ def init_app(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS")
     )
+
+
+def insert_unless_present(session, model, values: dict, unique: list[str]) -> int | None:
+    """INSERT a row unless one with the same `unique` columns exists; the new id or None.
+
+    `INSERT … ON CONFLICT DO NOTHING` on both databases: concurrent requests
+    can neither double the row nor fail on the unique constraint.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = model.__table__
+    return session.execute(
+        insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
+        .returning(table.c.id)
+    ).scalar()

@@ -26,7 +26,7 @@ class Base(DeclarativeBase):
 
 def _client_key() -> str:
     # Imported late: the limiter key needs the request-bound helpers in privacy.
-    from .privacy import ip_hash
+    from dilemmaboard.web.privacy import ip_hash
 
     return ip_hash()
 
@@ -46,7 +46,7 @@ def init_limiter(app) -> None:
     RATELIMIT_SWALLOW_ERRORS (on by default) lets requests through when the
     storage does not answer; observability turns that into a logged warning.
     """
-    from .config import limiter_storage_options
+    from dilemmaboard.config import limiter_storage_options
 
     options = limiter_storage_options(app.config.get("RATELIMIT_STORAGE_URI") or "")
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {

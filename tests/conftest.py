@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from flask import current_app
+
 from app import create_app
+from dilemmaboard.cases.sync import sync_configured
 from dilemmaboard.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,8 +140,6 @@ def make_app(database, dilemmas_dir, tmp_path):
             if not made:
                 db.create_all()
             if sync:
-                from dilemmaboard.cli import run_sync
-
                 run_sync()
         made.append(app)
         return app
@@ -148,6 +149,13 @@ def make_app(database, dilemmas_dir, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def run_sync(**options):
+    """Load DILEMMAS_DIR as `flask dilemmas sync` does (inside an app context) and commit."""
+    report = sync_configured(db.session, current_app.config, **options)
+    db.session.commit()
+    return report
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import event, select
 
-from dilemmaboard import audit
-from dilemmaboard.admin_charts import daily_votes
+from dilemmaboard.desk import audit
+from dilemmaboard.desk.charts import daily_votes
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
-from dilemmaboard.voting import cast_vote
+from dilemmaboard.voting.casting import cast_vote
 from tests.admin_helpers import (
     CLOSED,
     DRAFT,
@@ -311,6 +311,7 @@ def test_daily_votes_counts_new_votes_and_changes_per_local_day(make_app, dilemm
         ]
         for voter, option, when in moments:
             cast_vote(db.session, case, voter, option, now=when)
+        db.session.commit()
         data = daily_votes(db.session, case, now=datetime(2024, 4, 1))
         so_far = daily_votes(db.session, case, now=datetime(2024, 3, 5, 12))
     assert [d.isoformat() for d in so_far.days] == ["2024-03-04", "2024-03-05"]

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from dilemmaboard.cases import CaseError, load_dir, load_text
-from dilemmaboard.cli import run_sync
+from tests.conftest import run_sync
+from dilemmaboard.cases.loader import CaseError, load_dir, load_text
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from tests.conftest import write_case

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dilemmaboard.cases import CaseError, CaseRecord, load_dir, load_file, load_text
+from dilemmaboard.cases.loader import CaseError, CaseRecord, load_dir, load_file, load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cases"

@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dilemmaboard.cases import KNOWN_KEYS, CaseError, CaseRecord, Problem, load_text
+from dilemmaboard.cases.loader import KNOWN_KEYS, CaseError, CaseRecord, Problem, load_text
 
 # database=None: no example database written into the shared working tree.
 PROPERTY = settings(max_examples=200, deadline=None, database=None)

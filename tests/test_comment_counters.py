@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from dilemmaboard.cli import comment_counter_mismatches
-from dilemmaboard.comments import (
+from dilemmaboard.comments.counters import comment_counter_mismatches
+from dilemmaboard.comments.service import (
     author_token,
     delete_own_comment,
     moderate_comment,
@@ -13,7 +13,7 @@ from dilemmaboard.comments import (
 )
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment, Option
-from dilemmaboard.voting import cast_vote
+from dilemmaboard.voting.casting import cast_vote
 from tests.conftest import write_case
 
 
@@ -29,6 +29,7 @@ def post(case, name: str, *, option: int | None, parent: Comment | None = None,
     """A comment by a reader who voted for `option` (None: did not vote)."""
     if option is not None:
         cast_vote(db.session, case, name, option)
+        db.session.commit()
     return post_comment(db.session, case, name=name, body=f"Tekst fra {name}",
                         parent_id=parent.id if parent else None, voter_hash=name,
                         ip_hash=None, require_vote=False, moderation=moderation)

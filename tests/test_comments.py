@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
-from dilemmaboard.comments import post_comment
+from dilemmaboard.comments.service import post_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from tests.comment_helpers import (

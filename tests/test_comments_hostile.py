@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from dilemmaboard.comments import (
+from dilemmaboard.comments.service import (
     CommentRefused,
     clean_body,
     clean_name,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dilemmaboard.comments import (
+from dilemmaboard.comments.service import (
     author_cookie_name,
     held_comments,
     moderate_comment,

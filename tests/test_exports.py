@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from dilemmaboard.cli import run_sync
-from dilemmaboard.exports import (
+from tests.conftest import run_sync
+from dilemmaboard.extensions import db
+from dilemmaboard.models import Case, Editor
+from dilemmaboard.research.tables import (
     TABLES,
     exact_share,
     suppressed_cells,
     wilson_interval,
 )
-from dilemmaboard.extensions import db
-from dilemmaboard.models import Case, Editor
-from dilemmaboard.voting import cast_vote
+from dilemmaboard.voting.casting import cast_vote
 from tests.conftest import SEED_SLUG, write_case
 
 TALLY_COLUMNS = [
@@ -111,7 +111,9 @@ def case_by_slug(slug: str) -> Case:
 def vote_at(app, slug: str, voter: str, option: int, when: datetime, **kwargs) -> str:
     """Cast a vote at a chosen moment, through the same domain function the page uses."""
     with app.app_context():
-        return cast_vote(db.session, case_by_slug(slug), voter, option, now=when, **kwargs)
+        outcome = cast_vote(db.session, case_by_slug(slug), voter, option, now=when, **kwargs)
+        db.session.commit()
+        return outcome
 
 
 @pytest.fixture

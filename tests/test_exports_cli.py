@@ -78,7 +78,7 @@ def test_output_to_a_folder_is_refused(site, tmp_path):
 
 
 def test_failed_export_leaves_no_partial_file(site, tmp_path, monkeypatch):
-    import dilemmaboard.exports as exports
+    import dilemmaboard.research.tables as exports
 
     def broken(session, scope):
         yield from exports.vote_event_rows(session, scope)

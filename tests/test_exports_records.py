@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Comment, Vote
-from dilemmaboard.privacy import keyed_hash
+from dilemmaboard.web.privacy import keyed_hash
 from tests.conftest import Reader, write_case
 from tests.test_exports import (
     PASSWORD,
@@ -133,7 +133,7 @@ def test_votes_csv_has_no_voter_identifier_in_any_form(site):
 def test_vote_events_are_numbered_per_case_and_truncated_to_the_hour(site, dilemmas_dir):
     write_case(dilemmas_dir, "anden")
     with site.app_context():
-        from dilemmaboard.cli import run_sync
+        from tests.conftest import run_sync
 
         run_sync()
     vote_at(site, "aaben", "a", 1, datetime(2021, 5, 1, 9, 59, 59, 999999))
@@ -152,7 +152,7 @@ def test_vote_events_are_numbered_per_case_and_truncated_to_the_hour(site, dilem
 
 
 def test_votes_export_crosses_batch_boundaries(site, monkeypatch):
-    import dilemmaboard.exports as exports
+    import dilemmaboard.research.tables as exports
 
     monkeypatch.setattr(exports, "BATCH", 3)
     same_moment = datetime(2021, 6, 1, 12, 0, 0)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dilemmaboard.exports import _local_day
 from dilemmaboard.models import utcnow
+from dilemmaboard.research.tables import _local_day
 from tests.conftest import SEED_SLUG, write_case
 from tests.test_exports import case_by_slug, ensure_seed_case, rows_of, vote_at
 

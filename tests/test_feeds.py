@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from dilemmaboard.comments import moderate_comment
+from dilemmaboard.comments.service import moderate_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Comment
-from dilemmaboard.views.feeds import xml_text
+from dilemmaboard.web.feeds import xml_text
 from tests.comment_helpers import Commenter, all_comments
 from tests.conftest import write_case
 

@@ -128,7 +128,7 @@ def test_dates_per_locale(seeded):
 
 
 def test_numbers_per_locale(app):
-    from dilemmaboard.i18n import show_number
+    from dilemmaboard.web.i18n import show_number
 
     with app.test_request_context(headers={"Accept-Language": "da"}):
         assert show_number(12345) == "12.345"
@@ -193,7 +193,7 @@ def test_error_pages_follow_the_language(seeded):
 
 
 def test_stale_catalogue_is_compiled_on_start(tmp_path):
-    from dilemmaboard.i18n import compile_catalogues
+    from dilemmaboard.web.i18n import compile_catalogues
 
     folder = tmp_path / "en" / "LC_MESSAGES"
     folder.mkdir(parents=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dilemmaboard.voting import largest_remainder_percentages
+from dilemmaboard.voting.results import largest_remainder_percentages
 
 
 @settings(max_examples=500, deadline=None)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from app import create_app
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Vote, VoteEvent
-from dilemmaboard.privacy import voter_hash
+from dilemmaboard.web.privacy import voter_hash
 from tests.conftest import TEST_DATABASE_URL, require_service, write_case
 from tests.servers import (
     GunicornServer,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dilemmaboard.observability import FORMAT, RequestIdFilter
+from dilemmaboard.web.observability import FORMAT, RequestIdFilter
 
 ACCESS = "dilemmaboard.request"
 LINE = re.compile(r"^method=(\S+) path=(\S+) status=(\d{3}) duration_ms=(\d+\.\d)$")

@@ -26,7 +26,7 @@ def limited(make_app, dilemmas_dir):
 
 def limiter_keys(app, redis_client) -> list[bytes]:
     """The Redis keys holding this app's counters for the test client's address."""
-    from dilemmaboard.privacy import ip_hash
+    from dilemmaboard.web.privacy import ip_hash
 
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         return redis_client.keys(f"*{ip_hash()}*")

@@ -20,7 +20,7 @@ from app import create_app
 from dilemmaboard.config import DEFAULTS
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Vote
-from dilemmaboard.privacy import ip_hash
+from dilemmaboard.web.privacy import ip_hash
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, require_service, write_case
 from tests.servers import (
     GunicornServer,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from dilemmaboard.cli import seed_votes
-from dilemmaboard.comments import moderate_comment, post_comment
+from dilemmaboard.voting.demo import seed_votes
+from dilemmaboard.comments.service import moderate_comment, post_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment
 from tests.conftest import Reader, write_case
@@ -83,7 +83,7 @@ class Voter(Reader):
     """A reader who has voted on the case (so the page also looks up their vote)."""
 
     def voter_hash(self, app) -> str:
-        from dilemmaboard.privacy import _serializer, keyed_hash
+        from dilemmaboard.web.privacy import _serializer, keyed_hash
 
         cookie = self.client.get_cookie(app.config["VOTER_COOKIE"])
         with app.test_request_context("/"):
@@ -132,7 +132,7 @@ def test_counting_the_other_threads_reads_only_their_rows(tmp_path, viewer, opti
     on the schema with its indexes; PostgreSQL plans by statistics.)"""
     from sqlalchemy import create_engine
 
-    from dilemmaboard.comments import other_thread_count
+    from dilemmaboard.comments.service import other_thread_count
 
     engine = create_engine(f"sqlite:///{tmp_path / 'plan.sqlite3'}")
     db.metadata.create_all(engine)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from dilemmaboard.cli import next_monday
+from dilemmaboard.cases.scaffold import next_monday
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Option, SyncProblem, Vote, VoteEvent, utcnow
 from tests.conftest import write_case

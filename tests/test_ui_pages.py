@@ -7,10 +7,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from dilemmaboard.charts import Series, line_chart, nice_ceiling, share_series
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
-from dilemmaboard.voting import cast_vote
+from dilemmaboard.voting.casting import cast_vote
+from dilemmaboard.web.charts import Series, line_chart, nice_ceiling, share_series
 from tests.conftest import write_case
 
 
@@ -19,7 +19,9 @@ def case_by_slug(slug: str) -> Case:
 
 
 def vote_at(case: Case, voter: str, option: int, when: str) -> str:
-    return cast_vote(db.session, case, voter, option, now=datetime.fromisoformat(when))
+    outcome = cast_vote(db.session, case, voter, option, now=datetime.fromisoformat(when))
+    db.session.commit()
+    return outcome
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from dilemmaboard.cli import run_sync
+from tests.conftest import run_sync
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Option, Vote, VoteEvent
 from tests.conftest import write_case

@@ -48,7 +48,7 @@ def open_case_slug(app) -> str:
 
     from dilemmaboard.extensions import db
     from dilemmaboard.models import Case, utcnow
-    from dilemmaboard.voting import open_clause
+    from dilemmaboard.voting.state import open_clause
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(open_clause(utcnow()))
@@ -62,7 +62,7 @@ def closed_slug_with_events(app) -> str:
 
     from dilemmaboard.extensions import db
     from dilemmaboard.models import Case
-    from dilemmaboard.voting import case_state
+    from dilemmaboard.voting.state import case_state
 
     with app.app_context():
         cases = db.session.scalars(select(Case).order_by(Case.publish_at.desc())).all()

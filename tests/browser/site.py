@@ -120,7 +120,7 @@ def build_app(workdir: Path, dilemmas_dir: Path | None = None, **config):
     app = create_app(settings)
     with app.app_context():
         db.create_all()
-        from dilemmaboard.cli import run_sync
+        from tests.conftest import run_sync
 
         run_sync()
     return app
@@ -130,12 +130,13 @@ def seed_history(app, slug: str, count: int, *, seed: int = 7) -> None:
     """Spread `count` synthetic votes (with their events) over a case's voting week."""
     from sqlalchemy import select
 
-    from dilemmaboard.cli import seed_votes
+    from dilemmaboard.voting.demo import seed_votes
     from dilemmaboard.models import Case
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
         seed_votes(db.session, case, count, seed=seed)
+        db.session.commit()
 
 
 def add_editor(app, username: str = EDITOR[0], password: str = EDITOR[1]) -> None:

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dilemmaboard.cases import CaseError, CaseRecord, load_text
+from dilemmaboard.cases.loader import CaseError, CaseRecord, load_text
 from tests.security.tools import executable_markup, link_scheme
 
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None,
@@ -104,7 +104,7 @@ comment_texts = st.text() | st.lists(
 @PROPERTY_SETTINGS
 @given(comment_texts)
 def test_comment_renderer_output_is_inert(text):
-    from dilemmaboard.comments import render_comment_markdown
+    from dilemmaboard.comments.service import render_comment_markdown
 
     assert_inert(render_comment_markdown(text))
 
@@ -112,7 +112,7 @@ def test_comment_renderer_output_is_inert(text):
 @PROPERTY_SETTINGS
 @given(comment_texts, st.sampled_from(["", "\ud800", "\udfff", "\x00", "\u202e"]))
 def test_comment_body_is_refused_or_rendered_inert(text, extra):
-    from dilemmaboard.comments import CommentRefused, clean_body, render_comment_markdown
+    from dilemmaboard.comments.service import CommentRefused, clean_body, render_comment_markdown
 
     try:
         body = clean_body(text + extra)

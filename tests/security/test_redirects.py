@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from dilemmaboard.security import safe_next
+from dilemmaboard.web.security import safe_next
 from tests.conftest import csrf_token_from
 from tests.security.conftest import EDITOR, PASSWORD, add_account
 

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .comments import held_comments, moderate_comment, reported_comments
-from .models import Case, Comment, SyncProblem
-from .voting import case_state, is_public
+from dilemmaboard.comments.service import held_comments, moderate_comment, reported_comments
+from dilemmaboard.desk import audit
+from dilemmaboard.models import Case, Comment, SyncProblem
+from dilemmaboard.voting.state import case_state, is_public
 
 OVERRIDES = {"close": "closed", "reopen": "open", "follow_schedule": None}
 MODERATION_ACTIONS = ("approve", "hide", "restore", "delete")

@@ -20,8 +20,8 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import Case, VoteEvent, utcnow
-from .voting import is_open
+from dilemmaboard.models import Case, VoteEvent, utcnow
+from dilemmaboard.voting.state import is_open
 
 WEEKS = 8
 LIVE_COLOUR = "#3d7cc9"
@@ -202,6 +202,6 @@ def show_date_plain(day: date) -> str:
     """A calendar day written per locale, like the reader pages write dates."""
     from flask_babel import format_date, get_locale
 
-    from .i18n import DATE_PATTERNS
+    from dilemmaboard.web.i18n import DATE_PATTERNS
 
     return format_date(day, DATE_PATTERNS.get(str(get_locale()), DATE_PATTERNS["en"]))

@@ -103,7 +103,7 @@ def _refuse_nul() -> None:
 
     PostgreSQL cannot store NUL in text, and no field of ours needs one.
     """
-    from .errors import refuse
+    from dilemmaboard.web.errors import refuse
 
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):

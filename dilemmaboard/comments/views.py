@@ -18,7 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..comments import (
+from dilemmaboard.comments.html_cache import comment_html, comment_list_html
+from dilemmaboard.comments.service import (
     CommentRefused,
     author_cookie_name,
     author_token,
@@ -31,14 +32,12 @@ from ..comments import (
     report_comment,
     require_author,
 )
-from ..errors import refuse, render_error
-from ..extensions import db, limiter
-from ..models import Case, Comment
-from ..privacy import ip_hash, voter_hash
-from ..voting import is_public
-from .case_page import case_page_context
-from .comment_html import comment_html, comment_list_html
-from .reader import public_case_or_404, votable_case_or_404
+from dilemmaboard.extensions import db, limiter
+from dilemmaboard.models import Case, Comment
+from dilemmaboard.voting.state import is_public
+from dilemmaboard.web.errors import refuse, render_error
+from dilemmaboard.web.privacy import ip_hash, voter_hash
+from dilemmaboard.web.reader import public_case_or_404, render_case
 
 bp = Blueprint("comments", __name__)
 bp.add_app_template_global(comment_html)
@@ -114,7 +113,7 @@ def _author_token(comment: Comment) -> str | None:
                error_message=_too_many_comments)
 def post(slug: str):
     """Store a comment or a reply, then show it on the case page."""
-    case = votable_case_or_404(slug)  # a plain row: the full case only for a refusal
+    case = public_case_or_404(slug)
     if request.form.get(HONEYPOT_FIELD, "").strip():
         # A filled honeypot is a bot: answer as if it worked, store nothing.
         return redirect(url_for("reader.detail", slug=case.slug) + "#comments", code=303)
@@ -139,9 +138,8 @@ def post(slug: str):
         if exc.status == 404:
             refuse(404, exc.message)
         # Show the case again with the reader's text kept and the reason next to the form.
-        context = case_page_context(public_case_or_404(slug))
-        return render_template("dilemmas/detail.html", **context, comment_error=exc.message,
-                               comment_values=request.form), exc.status
+        return render_case(case, status=exc.status, comment_error=exc.message,
+                           comment_values=request.form)
     session["comment_name"] = comment.name
     if comment.status == "pending":
         flash(_("Tak. Din kommentar afventer godkendelse fra redaktionen."), "success")

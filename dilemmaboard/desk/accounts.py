@@ -16,8 +16,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db, login_manager
-from .models import Editor
+from dilemmaboard.extensions import db, login_manager
+from dilemmaboard.models import Editor
 
 ROLES = ("editor", "researcher")
 PASSWORD_MIN_LENGTH = 10
@@ -50,7 +50,7 @@ def load_user(user_id: str) -> Editor | None:
 
 def password_fingerprint(editor: Editor) -> str:
     """Ties a session to the password it was opened with (`flask editors passwd` ends it)."""
-    from .privacy import keyed_hash
+    from dilemmaboard.web.privacy import keyed_hash
 
     return keyed_hash("session-password", f"{editor.id}:{editor.password_hash}")[:32]
 
@@ -114,7 +114,7 @@ def role_required(*roles: str):
 
 def check_role(*roles: str):
     """Return None when the current user has one of `roles`, else end the request."""
-    from .errors import refuse
+    from dilemmaboard.web.errors import refuse
 
     if not current_user.is_authenticated:
         if request.method != "GET":
@@ -146,7 +146,7 @@ def login_ip_limit() -> str:
 
 def login_account_key() -> str:
     """Limiter key for the account being tried (a keyed hash: no usernames in Redis)."""
-    from .privacy import keyed_hash
+    from dilemmaboard.web.privacy import keyed_hash
 
     name = normalise_username(request.form.get("username", ""))[:200]
     return "login-account:" + keyed_hash("login-account", name)[:32]

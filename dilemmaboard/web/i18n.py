@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 
-from .extensions import babel
+from dilemmaboard.extensions import babel
 
 LANG_COOKIE = "lang"
 log = logging.getLogger("dilemmaboard")
@@ -135,8 +135,3 @@ def init_app(app: Flask) -> None:
         get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
         format_percent=format_percent, format_number=format_number,
     )
-    # The page helpers (archive rows, share chart) join the formatting helpers here,
-    # so every template helper is registered in one place.
-    from . import presentation
-
-    presentation.init_app(app)

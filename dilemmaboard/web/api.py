@@ -6,21 +6,26 @@ researchers (session or HTTP Basic auth) see everything.
 """
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import refuse
-from ..exports import exact_share, iso_z, wilson_interval
-from ..extensions import db, limiter
-from ..models import Case, utcnow
-from ..voting import case_results, case_state, is_public, public_cases, results_visible
-from .export import BadCredentials, _auth_limit, _failed, _private, research_access, unauthorized
+from dilemmaboard.extensions import db, limiter
+from dilemmaboard.models import Case, utcnow
+from dilemmaboard.research.tables import exact_share, iso_z, wilson_interval
+from dilemmaboard.research.views import (
+    BadCredentials,
+    _auth_limit,
+    _failed,
+    _private,
+    research_access,
+    unauthorized,
+)
+from dilemmaboard.voting.results import case_results
+from dilemmaboard.voting.state import case_state, get_case, is_public, public_cases, results_visible
+from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
 def _number(value) -> float | None:
@@ -99,9 +104,7 @@ def dilemma(slug: str):
     if denied:
         return denied
     now = utcnow()
-    case = None
-    if SLUG_RE.match(slug):
-        case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
+    case = get_case(db.session, slug)
     if case is None or not (privileged or is_public(case, now)):
         refuse(404, _("Dilemmaet findes ikke."))
     visible = results_visible(case, has_voted=False, privileged=privileged, now=now)

@@ -18,11 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..auth import ROLES, authenticate, is_privileged
-from ..errors import refuse
-from ..exports import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
-from ..extensions import db, limiter
-from ..models import Editor, utcnow
+from dilemmaboard.desk.accounts import ROLES, authenticate, is_privileged
+from dilemmaboard.extensions import db, limiter
+from dilemmaboard.models import Editor, utcnow
+from dilemmaboard.research.tables import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
+from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 

@@ -4,7 +4,7 @@
 uses it for how the shares moved while a case was open (`share_chart`), and
 the editors' desk can use it for votes per day. Data come from the vote
 events aggregated in SQL (a handful of rows per case, whatever the number of
-votes), and a closed case's series is cached per process.
+votes).
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
-from .extensions import db
-from .models import Case, VoteEvent, utcnow
-from .voting import largest_remainder_percentages
+from dilemmaboard.models import Case, VoteEvent, utcnow
+from dilemmaboard.voting.results import largest_remainder_percentages
+from dilemmaboard.web.i18n import show_date, show_day, show_percent
 
 MAX_BUCKETS = 40
 
@@ -187,17 +187,6 @@ def share_series(session, case: Case, now: datetime | None = None) -> ShareSerie
     return ShareSeries(moments=[case.publish_at, *bounds], counts=counts)
 
 
-def cached_share_series(case: Case) -> ShareSeries | None:
-    """share_series, kept per process for closed cases (their events no longer change)."""
-    cache = current_app.extensions.setdefault("dilemmaboard_share_series", {})
-    key = (case.id, case.closes_at, case.state_override, case.total_votes, case.updated_at)
-    if key not in cache:
-        if len(cache) > 256:
-            cache.clear()
-        cache[key] = share_series(db.session, case)
-    return cache[key]
-
-
 @dataclass
 class ShareChart:
     """What the case page shows: the SVG and the same figures as a table."""
@@ -207,11 +196,9 @@ class ShareChart:
     percents: list[list[int]]
 
 
-def share_chart(case: Case) -> ShareChart | None:
+def share_chart(session, case: Case) -> ShareChart | None:
     """The reader page's chart of how each option's share moved while voting was open."""
-    from .i18n import show_date, show_day, show_percent
-
-    data = cached_share_series(case)
+    data = share_series(session, case)
     if data is None:
         return None
     # One point per day, at the day's end; days before the first vote carry no share.

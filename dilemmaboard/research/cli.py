@@ -16,9 +16,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .exports import ENCODERS, TABLES, Scope, count_vote_events, visible_cases
-from .extensions import db
-from .models import utcnow
+from dilemmaboard.extensions import db
+from dilemmaboard.models import utcnow
+from dilemmaboard.research.tables import ENCODERS, TABLES, Scope, count_vote_events, visible_cases
 
 
 def _expected_rows(name: str, scope: Scope) -> int | None:
@@ -89,8 +89,5 @@ def export_command(table: str, fmt: str, output: str, public: bool) -> None:
     if output != "-":
         click.echo(f"wrote {counter[0]} rows to {output}", err=True)
 
-
-def init_app(app) -> None:
-    app.cli.add_command(export_command)
 
 

@@ -25,15 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from .models import Case, Comment, Vote, VoteEvent, utcnow
-from .voting import (
-    PROFILE_CHOICES,
-    case_results,
-    case_state,
-    is_open,
-    is_public,
-    results_visible,
-)
+from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
+from dilemmaboard.voting.casting import PROFILE_CHOICES
+from dilemmaboard.voting.results import case_results
+from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
 
 BATCH = 5_000
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution

@@ -7,7 +7,6 @@ token (CSRFProtect, global) and answers with a redirect (303).
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,9 +25,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from .. import audit
-from ..admin_charts import daily_chart, daily_votes, option_bars
-from ..auth import (
+from dilemmaboard.comments.service import held_comments, parse_page, reported_comments
+from dilemmaboard.cases.sync import sync_configured
+from dilemmaboard.desk import audit
+from dilemmaboard.desk.accounts import (
     SESSION_FINGERPRINT,
     authenticate,
     check_role,
@@ -38,8 +38,9 @@ from ..auth import (
     login_limit,
     password_fingerprint,
 )
-from ..comments import held_comments, parse_page, reported_comments
-from ..desk import (
+from dilemmaboard.desk.charts import daily_chart, daily_votes, option_bars
+from dilemmaboard.desk.forms import ActionForm, LoginForm, ModerateForm, ReasonForm
+from dilemmaboard.desk.service import (
     DeskRefused,
     comments_by_ids,
     dashboard_rows,
@@ -47,18 +48,17 @@ from ..desk import (
     set_case_override,
     sync_problems,
 )
-from ..errors import refuse, render_error
-from ..extensions import db, limiter
-from ..models import Case, Comment
-from ..security import safe_next
-from ..voting import case_results, case_state
-from .admin_forms import ActionForm, LoginForm, ModerateForm, ReasonForm
-from .case_page import case_page_context
+from dilemmaboard.extensions import db, limiter
+from dilemmaboard.models import Case, Comment
+from dilemmaboard.voting.results import case_results
+from dilemmaboard.voting.state import case_state, get_case
+from dilemmaboard.web.errors import refuse, render_error
+from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
+from dilemmaboard.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger("dilemmaboard")
 OPEN_ENDPOINTS = {"admin.login", "admin.logout"}
-SLUG_RE = re.compile(r"^[a-z0-9-]{1,80}$")
 QUEUE_LIMIT = 100
 STATUSES = ("visible", "pending", "hidden", "deleted")
 
@@ -89,9 +89,7 @@ def local_next(raw: str | None) -> str | None:
 
 def case_or_404(slug: str) -> Case:
     """Any case by slug, drafts and scheduled ones included."""
-    case = None
-    if SLUG_RE.match(slug):
-        case = db.session.scalars(select(Case).where(Case.slug == slug)).first()
+    case = get_case(db.session, slug)
     if case is None:
         refuse(404, _("Dilemmaet findes ikke."))
     return case
@@ -167,13 +165,11 @@ def dashboard():
 @bp.post("/reload")
 def reload_cases():
     """Load the case folder again (the same sync as `flask dilemmas sync`) and report."""
-    from ..cli import run_sync
-
     folder = current_app.config["DILEMMAS_DIR"]
     if not Path(folder).is_dir():
         flash(_("Mappen med cases findes ikke: %(folder)s", folder=folder), "error")
         return redirect(url_for("admin.dashboard"), code=303)
-    report = run_sync()
+    report = sync_configured(db.session, current_app.config)
     audit.record(db.session, current_user.username, "reload", folder, report.summary())
     db.session.commit()
     flash(_("Cases genindlæst: %(created)s nye, %(updated)s ændrede, %(unchanged)s uændrede, "
@@ -208,7 +204,8 @@ def case_detail(slug: str):
 def preview(slug: str):
     """Show any case exactly as readers will see it, results and follow-up included."""
     case = case_or_404(slug)
-    return render_template("dilemmas/detail.html", **case_page_context(case, preview=True))
+    context = case_page(db.session, case, Viewer(), comments=CommentQuery(), preview=True)
+    return render_template("dilemmas/detail.html", **context)
 
 
 @bp.post("/dilemmas/<slug>/close", defaults={"action": "close"})

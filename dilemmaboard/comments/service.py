@@ -12,7 +12,6 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,8 +26,9 @@ from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, make_transient_to_detached
 
-from .models import Case, Comment, CommentReport, Option, Vote, utcnow
-from .voting import find_vote, is_open, is_public
+from dilemmaboard.models import Case, Comment, CommentReport, Option, Vote, utcnow
+from dilemmaboard.voting.casting import find_vote
+from dilemmaboard.voting.state import is_open, is_public
 
 NAME_MAX = 60
 BODY_MAX = 5000
@@ -465,22 +465,6 @@ def thread_replies(parent_ids: list[int], *, viewer: str | None = None):
     return (select(Comment)
             .where(Comment.parent_id.in_(parent_ids), _shown(viewer))
             .order_by(Comment.id))
-
-
-def counted_visible(session: Session) -> tuple[Counter, Counter]:
-    """What the stored counters must equal, counted from the comments themselves:
-    visible comments per case id, and visible threads per (case id, option number or
-    None). `flask tallies verify` compares; pages only read the counters."""
-    comments, threads = Counter(), Counter()
-    for case_id, top_level, option, n in session.execute(
-            select(Comment.case_id, Comment.parent_id.is_(None), Comment.option_number,
-                   func.count())
-            .where(Comment.status == "visible")
-            .group_by(Comment.case_id, Comment.parent_id.is_(None), Comment.option_number)):
-        comments[case_id] += n
-        if top_level:
-            threads[(case_id, option)] += n
-    return comments, threads
 
 
 def other_thread_count(case_id: int, *, viewer: str | None = None, option: int | None = None):

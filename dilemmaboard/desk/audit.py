@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditEntry, utcnow
+from dilemmaboard.models import AuditEntry, utcnow
 
 ACTIONS = (
     "login", "logout", "reload", "close", "reopen", "follow_schedule",

@@ -15,11 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from ..comments import visible_comments
-from ..extensions import db
-from ..models import Case, Comment, utcnow
-from ..voting import case_results, is_open, public_cases, results_visible
-from .reader import public_case_or_404
+from dilemmaboard.comments.service import visible_comments
+from dilemmaboard.extensions import db
+from dilemmaboard.models import Case, Comment, utcnow
+from dilemmaboard.voting.results import case_results
+from dilemmaboard.voting.state import is_open, public_cases, results_visible
+from dilemmaboard.web.reader import public_case_or_404
 
 bp = Blueprint("feeds", __name__)
 FEED_SIZE = 50

@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from dilemmaboard.refusal import Refused
+
 log = logging.getLogger("dilemmaboard")
 FALLBACK_PAGE = (
     '<!doctype html><html lang="da"><meta charset="utf-8"><title>{status}</title>'
@@ -69,7 +71,7 @@ def _csrf_error(exc: CSRFError):
 def _database_down(exc: Exception):
     # An unreachable or overloaded database is an outage, not a bug: a clear
     # 503 the reader can retry, and one log line with the request id.
-    from .observability import request_id
+    from dilemmaboard.web.observability import request_id
 
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     log.error("database unavailable on %s %s (request id %s): %s: %s", request.method,
@@ -79,12 +81,20 @@ def _database_down(exc: Exception):
     return body, status, {**(headers[0] if headers else {}), "Retry-After": "5"}
 
 
+# The one mapping from a domain refusal to HTTP (dilemmaboard/refusal.py).
+REFUSAL_STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+
+
+def _refused(exc: Refused):
+    return render_error(REFUSAL_STATUS[exc.kind], str(exc.message))
+
+
 def _unhandled(exc: Exception):
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     if current_app.debug:
         raise exc  # only with FLASK_DEBUG=1: let the Werkzeug debugger show it
-    from .observability import request_id
+    from dilemmaboard.web.observability import request_id
 
     log.exception("unhandled error on %s %s (request id %s)", request.method, request.path,
                   request_id())
@@ -92,6 +102,7 @@ def _unhandled(exc: Exception):
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(Refused, _refused)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)

@@ -12,7 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..desk import MODERATION_ACTIONS, REASON_REQUIRED
+from dilemmaboard.desk.service import MODERATION_ACTIONS, REASON_REQUIRED
 
 REASON_MAX = 1000
 

@@ -6,13 +6,14 @@ as it was; files that disappeared from the folder leave their cases alone.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from .cases import (
+from dilemmaboard.cases.loader import (
     MAX_FILE_BYTES,
     CaseError,
     CaseRecord,
@@ -23,7 +24,7 @@ from .cases import (
     find_duplicate_slugs,
     load_text,
 )
-from .models import Case, Option, SyncProblem
+from dilemmaboard.models import Case, Option, SyncProblem
 
 
 @dataclass
@@ -96,7 +97,7 @@ def _option_edit_problem(case: Case, record: CaseRecord) -> Problem | None:
 
 def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
                default_locale: str, allow_option_edits: bool = False) -> SyncReport:
-    """Load every case file into the database and return what happened."""
+    """Load every case file into the session and return what happened (the caller commits)."""
     report = SyncReport()
     # Options are read only for files that changed: loading all of them made an
     # unchanged sync of 1,000 files build 6,000 objects (bench/: sync unchanged).
@@ -163,5 +164,12 @@ def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
 
     session.execute(delete(SyncProblem))
     session.add_all(SyncProblem(message=str(p)) for p in report.problems)
-    session.commit()
     return report
+
+
+def sync_configured(session: Session, config: Mapping, *,
+                    allow_option_edits: bool = False) -> SyncReport:
+    """`sync_cases` on the folder and settings of an app's config (CLI and desk alike)."""
+    return sync_cases(session, config["DILEMMAS_DIR"], site_timezone=config["SITE_TIMEZONE"],
+                      default_locale=config["DEFAULT_LOCALE"],
+                      allow_option_edits=allow_option_edits)

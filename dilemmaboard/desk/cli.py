@@ -15,12 +15,21 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from . import audit
-from .auth import ROLES, find_editor, hash_password, normalise_username, password_problem
-from .extensions import db
-from .models import Editor
+from dilemmaboard.comments.counters import comment_counter_mismatches
+from dilemmaboard.desk import audit
+from dilemmaboard.desk.accounts import (
+    ROLES,
+    find_editor,
+    hash_password,
+    normalise_username,
+    password_problem,
+)
+from dilemmaboard.extensions import db
+from dilemmaboard.models import Editor
+from dilemmaboard.voting.verify import tally_mismatches
 
 editors_cli = AppGroup("editors", help="Logins for editors and researchers.")
+tallies_cli = AppGroup("tallies", help="Check the stored tallies against the vote records.")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,79}$")
 
 
@@ -110,3 +119,23 @@ def list_command() -> None:
     """List the logins and their roles."""
     for editor in db.session.scalars(select(Editor).order_by(Editor.username)):
         click.echo(f"{editor.username}\t{editor.role}")
+
+
+@tallies_cli.command("verify")
+@click.option("--repair", is_flag=True, help="Set every stored counter to the counted value.")
+def verify_command(repair: bool) -> None:
+    """Compare stored tallies with the vote records, and the comment counters with the
+    comments; exit 1 on mismatch."""
+    tallies = tally_mismatches(db.session)
+    counters = comment_counter_mismatches(db.session)
+    for mismatch in (*tallies, *counters):
+        click.echo(str(mismatch))
+        if repair:
+            mismatch.repair()
+    if repair and (tallies or counters):
+        db.session.commit()
+        click.echo(f"repaired {len(tallies)} tally(ies) and {len(counters)} comment counter(s)")
+    if not tallies and not counters:
+        click.echo("all tallies match the vote records, and the comment counters the comments")
+        return
+    raise SystemExit(1)

@@ -1,0 +1,98 @@
+"""Casting and changing votes (SPEC §3).
+
+The vote row, its event and the stored tally change in one transaction, which
+the caller commits: a vote can be neither lost nor doubled by concurrency on
+SQLite or PostgreSQL (unique (case, voter) pair, the change locks the row).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dilemmaboard.database import insert_unless_present
+from dilemmaboard.models import Case, Comment, Option, Vote, VoteEvent, utcnow
+from dilemmaboard.refusal import Refused
+from dilemmaboard.voting.state import is_open, is_public
+
+OPTION_NUMBERS = (1, 2, 3, 4, 5)
+PROFILE_CHOICES = (
+    "first_line_manager", "middle_manager", "executive", "employee", "other",
+    "prefer_not_to_say",
+)
+
+
+def option_order(case: Case, voter_key: str | None) -> list[int]:
+    """Option numbers in the order this reader sees them (stable per reader)."""
+    numbers = list(OPTION_NUMBERS)
+    if case.shuffle and voter_key:
+        seed = hashlib.sha256(f"{case.slug}:{voter_key}".encode()).digest()
+        random.Random(seed).shuffle(numbers)
+    return numbers
+
+
+def find_vote(session: Session, case: Case, voter_hash: str | None) -> Vote | None:
+    """This reader's vote on the case, or None."""
+    if not voter_hash:
+        return None
+    return session.scalars(select(Vote).where(Vote.case_id == case.id,
+                                              Vote.voter_hash == voter_hash)).first()
+
+
+def _bump(session: Session, case_id: int, number: int, delta: int) -> None:
+    session.execute(update(Option)
+                    .where(Option.case_id == case_id, Option.number == number)
+                    .values(votes=Option.votes + delta))
+
+
+def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int, *,
+              shown_position: int | None = None, profile: str | None = None,
+              now: datetime | None = None) -> str:
+    """Record a first vote or a change; return "first", "change" or "same".
+
+    Does not commit. Raises Refused: not_found (draft, scheduled), conflict
+    (closed), invalid (no such option).
+    """
+    now = now or utcnow()
+    if not is_public(case, now):
+        raise Refused("not_found", _l("Dilemmaet findes ikke."))
+    if not is_open(case, now):
+        raise Refused("conflict",
+                      _l("Afstemningen er lukket, så din stemme blev ikke registreret."))
+    if option_number not in OPTION_NUMBERS:
+        raise Refused("invalid", _l("Vælg et af de fem svar."))
+    if profile not in PROFILE_CHOICES:
+        profile = None
+    event = {"case_id": case.id, "option_number": option_number,
+             "shown_position": shown_position, "profile": profile, "created_at": now}
+    vote_id = insert_unless_present(session, Vote, {
+        "case_id": case.id, "voter_hash": voter_hash, "option_number": option_number,
+        "profile": profile, "created_at": now, "updated_at": now,
+    }, unique=["case_id", "voter_hash"])
+    if vote_id is not None:
+        _bump(session, case.id, option_number, +1)
+        session.add(VoteEvent(vote_id=vote_id, kind="first", **event))
+        return "first"
+    # A change: lock the reader's vote row (PostgreSQL; SQLite's write lock is already
+    # held by the INSERT above), so two changes at once move the tally once each.
+    vote_id, previous = session.execute(
+        select(Vote.id, Vote.option_number)
+        .where(Vote.case_id == case.id, Vote.voter_hash == voter_hash).with_for_update()
+    ).one()
+    if previous == option_number:
+        return "same"
+    session.execute(update(Vote).where(Vote.id == vote_id)
+                    .values(option_number=option_number, updated_at=now))
+    # Always the two counters in the same order, so concurrent changes cannot deadlock.
+    for number, delta in sorted([(previous, -1), (option_number, +1)]):
+        _bump(session, case.id, number, delta)
+    session.add(VoteEvent(vote_id=vote_id, kind="change", previous_option=previous, **event))
+    # A comment keeps its option; flag it when the author now holds another one.
+    session.execute(update(Comment)
+                    .where(Comment.case_id == case.id, Comment.voter_hash == voter_hash)
+                    .values(option_changed=Comment.option_number != option_number))
+    return "change"

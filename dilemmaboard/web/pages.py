@@ -1,0 +1,94 @@
+"""View models of the reader pages: every row a template shows, built before it renders.
+
+Views parse the request into plain values (`Viewer`, the comment page and
+filter), call one function here, and hand its result to the template.
+Nothing here reads the request; templates only format.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dilemmaboard.comments.service import page_comments
+from dilemmaboard.models import Case, Vote
+from dilemmaboard.voting.casting import PROFILE_CHOICES, find_vote, option_order
+from dilemmaboard.voting.results import OptionResult, case_results, winners
+from dilemmaboard.voting.state import case_state, is_open, results_visible
+from dilemmaboard.web.charts import share_chart
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the reader's voter hash and id (None without a cookie)."""
+
+    voter_hash: str | None = None
+    voter_id: str | None = None
+    author_tokens: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CommentQuery:
+    """Which page of comments, filtered by which answer."""
+
+    page: int = 1
+    option: int | None = None
+
+
+def case_page(session: Session, case: Case, viewer: Viewer, *, comments: CommentQuery,
+              preview: bool = False, front_page: bool = False) -> dict:
+    """The case page's context, as this reader (or an editor previewing) sees it."""
+    my_vote = find_vote(session, case, viewer.voter_hash)
+    visible = results_visible(case, has_voted=my_vote is not None, privileged=preview)
+    state = case_state(case)
+    by_number = {o.number: o for o in case.options}
+    closed = state in ("closed", "closed_early")
+    context = {
+        "case": case,
+        "state": state,
+        "is_open": is_open(case),
+        "my_vote": my_vote,
+        "results": case_results(case) if visible else None,
+        "share_chart": share_chart(session, case) if visible and closed else None,
+        "ordered_options": [by_number[n] for n in option_order(case, viewer.voter_id)
+                            if n in by_number],
+        "preview": preview,
+        "front_page": front_page,
+        "profile_question": current_app.config["PROFILE_QUESTION"],
+        "profile_choices": PROFILE_CHOICES,
+    }
+    context.update(page_comments(
+        session, case, voter=viewer.voter_hash, my_vote=my_vote, preview=preview,
+        page=comments.page, option=comments.option, tokens=viewer.author_tokens))
+    return context
+
+
+@dataclass
+class ArchiveRow:
+    case: Case
+    state: str
+    total: int | None  # the total is a result too: None, like winners, while hidden
+    winners: list[OptionResult] | None  # None while the results are hidden from this reader
+    my_option: int | None
+
+
+def archive_rows(session: Session, cases: list[Case], voter_hash: str | None) -> list[ArchiveRow]:
+    """One row per case for the archive, with the winner only where results are visible."""
+    mine: dict[int, int] = {}
+    if voter_hash and cases:
+        mine = dict(session.execute(
+            select(Vote.case_id, Vote.option_number)
+            .where(Vote.voter_hash == voter_hash, Vote.case_id.in_([c.id for c in cases]))
+        ).all())
+    rows = []
+    for case in cases:
+        visible = results_visible(case, has_voted=case.id in mine)
+        rows.append(ArchiveRow(
+            case=case, state=case_state(case), total=case.total_votes if visible else None,
+            winners=winners(case_results(case)) if visible else None,
+            my_option=mine.get(case.id),
+        ))
+    return rows
