@@ -68,5 +68,9 @@ DEFAULTS = {
     # Edits, deletes and reports, per IP hash and per reader.
     "COMMENT_ACTION_LIMIT": "20 per minute;200 per hour",
     "COMMENT_EDIT_WINDOW": 15 * 60,
+    # Failed logins, per account and per IP hash; wrong HTTP Basic credentials per IP hash.
+    "LOGIN_LIMIT": "5 per minute;20 per hour",
+    "LOGIN_IP_LIMIT": "10 per minute;50 per hour",
+    "EXPORT_AUTH_LIMIT": "20 per minute;100 per hour",
     "COMMENTS_PER_PAGE": 50,
 }

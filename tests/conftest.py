@@ -14,9 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from flask import current_app
+from sqlalchemy import create_engine, text
 
 from app import create_app
 from dilemmaboard.cases.sync import sync_configured

@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from tests.conftest import run_sync
 from dilemmaboard.cases.loader import CaseError, load_dir, load_text
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
-from tests.conftest import write_case
+from tests.conftest import run_sync, write_case
 from tests.security.tools import executable_markup
 
 FRONT = "---\ntitle: Ond\npublish: 2020-01-06\noptions: [a, b, c, d, e]\n"

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from tests.conftest import run_sync
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Editor
 from dilemmaboard.research.tables import (
@@ -21,7 +20,7 @@ from dilemmaboard.research.tables import (
     wilson_interval,
 )
 from dilemmaboard.voting.casting import cast_vote
-from tests.conftest import SEED_SLUG, write_case
+from tests.conftest import SEED_SLUG, run_sync, write_case
 
 TALLY_COLUMNS = [
     "case_slug", "case_title", "language", "publish_at", "closes_at", "status",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select
 
-from dilemmaboard.voting.demo import seed_votes
 from dilemmaboard.comments.service import moderate_comment, post_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment
+from dilemmaboard.voting.demo import seed_votes
 from tests.conftest import Reader, write_case
 
 SLUG = "taeller"

@@ -6,10 +6,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import run_sync
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Option, Vote, VoteEvent
-from tests.conftest import write_case
+from tests.conftest import run_sync, write_case
 
 
 def counts(app, slug):

@@ -137,11 +137,11 @@ privileged_required = role_required(*ROLES)
 # --- the login throttle ----------------------------------------------------------
 
 def login_limit() -> str:
-    return current_app.config.get("LOGIN_LIMIT", "5 per minute;20 per hour")
+    return current_app.config["LOGIN_LIMIT"]
 
 
 def login_ip_limit() -> str:
-    return current_app.config.get("LOGIN_IP_LIMIT", "10 per minute;50 per hour")
+    return current_app.config["LOGIN_IP_LIMIT"]
 
 
 def login_account_key() -> str:

@@ -25,8 +25,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from dilemmaboard.comments.service import held_comments, parse_page, reported_comments
 from dilemmaboard.cases.sync import sync_configured
+from dilemmaboard.comments.service import held_comments, parse_page, reported_comments
 from dilemmaboard.desk import audit
 from dilemmaboard.desk.accounts import (
     SESSION_FINGERPRINT,

@@ -67,7 +67,7 @@ def unauthorized(message: str):
 
 
 def _auth_limit() -> str:
-    return current_app.config.get("EXPORT_AUTH_LIMIT", "20 per minute;100 per hour")
+    return current_app.config["EXPORT_AUTH_LIMIT"]
 
 
 def _failed(response) -> bool:

@@ -130,8 +130,8 @@ def seed_history(app, slug: str, count: int, *, seed: int = 7) -> None:
     """Spread `count` synthetic votes (with their events) over a case's voting week."""
     from sqlalchemy import select
 
-    from dilemmaboard.voting.demo import seed_votes
     from dilemmaboard.models import Case
+    from dilemmaboard.voting.demo import seed_votes
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
