@@ -73,4 +73,7 @@ DEFAULTS = {
     "LOGIN_IP_LIMIT": "10 per minute;50 per hour",
     "EXPORT_AUTH_LIMIT": "20 per minute;100 per hour",
     "COMMENTS_PER_PAGE": 50,
+    # How long a shared cache (CDN, reverse proxy) may keep a response that carries
+    # nothing of one reader: the archive, feeds, the API and the public exports.
+    "SHARED_CACHE_SECONDS": 10,
 }

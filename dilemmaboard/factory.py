@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
     from dilemmaboard import database
     from dilemmaboard.desk import accounts
     from dilemmaboard.extensions import csrf, db, init_limiter, login_manager, migrate
-    from dilemmaboard.web import i18n, observability, privacy, security
+    from dilemmaboard.web import caching, i18n, observability, privacy, security
 
     # First, so its timer starts before any other hook and its log line sees the final status.
     observability.init_app(app)
@@ -68,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     privacy.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

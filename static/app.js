@@ -14,11 +14,6 @@
     ["form.report-form", "#comments"]
   ];
 
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-
   function announce(text) {
     var region = document.getElementById("live-region");
     if (!region || !text) { return; }
@@ -104,7 +99,7 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" }
+      headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       return response.text().then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");

@@ -146,7 +146,7 @@ def test_pages_have_no_inline_code_for_csp(week, path):
 
 def test_page_carries_the_hooks_the_script_needs(week):
     page = week.test_client().get("/dilemmas/aaben").get_data(as_text=True)
-    assert '<meta name="csrf-token" content="' in page
+    assert '<input type="hidden" name="csrf_token" value="' in page
     assert 'id="live-region"' in page and 'aria-live="polite"' in page
     assert 'data-enhance="#vote-area #comments"' in page
     assert '<script src="/static/app.js" defer></script>' in page
@@ -154,12 +154,12 @@ def test_page_carries_the_hooks_the_script_needs(week):
 
 
 def test_vote_through_fetch_headers_answers_like_a_form(week):
-    """What static/app.js sends: the form fields plus X-CSRFToken from the meta tag."""
+    """What static/app.js sends: the form's fields (its csrf_token among them)."""
     client = week.test_client()
     page = client.get("/dilemmas/aaben").get_data(as_text=True)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post("/dilemmas/aaben/vote", data={"option": "2", "csrf_token": token},
-                           headers={"X-CSRFToken": token, "X-Requested-With": "fetch"},
+                           headers={"X-Requested-With": "fetch"},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200

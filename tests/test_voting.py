@@ -92,7 +92,7 @@ def test_closed_case_refuses_with_409_and_stores_nothing(open_app, voter):
 
 @pytest.mark.parametrize("slug", ["kladde", "planlagt", "findes-ikke", "UPPER", "a" * 81])
 def test_unpublished_or_unknown_case_is_404(open_app, voter, slug):
-    token = voter.token("/dilemmas")
+    token = voter.token("/admin/login")
     response = voter.client.post(f"/dilemmas/{slug}/vote",
                                  data={"option": "1", "csrf_token": token})
     assert response.status_code == 404

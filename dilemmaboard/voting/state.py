@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from dilemmaboard.cases.loader import SLUG_RE
-from dilemmaboard.models import Case, utcnow
+from dilemmaboard.models import Case, VoteEvent, utcnow
 
 # --- state -----------------------------------------------------------------
 
@@ -111,3 +111,24 @@ def results_visible(case: Case, *, has_voted: bool, privileged: bool = False,
     return has_voted or closed  # after_vote
 
 
+
+
+# --- versions: what a cached response depends on ------------------------------
+
+def case_version(case: Case, now: datetime | None = None) -> tuple:
+    """What the case's page shows changes only with these: the case row (every write
+    to it stamps `updated_at`), its five tallies, and its state as time passes."""
+    return (case.id, case.updated_at, tuple(o.votes for o in case.options),
+            case_state(case, now))
+
+
+def site_version(session: Session, now: datetime | None = None) -> tuple:
+    """What every listing of cases depends on (archive, feeds, API, public exports):
+    each case's row and state, and the newest vote event (every vote adds one)."""
+    now = now or utcnow()
+    cases = session.scalars(
+        select(Case).options(lazyload(Case.options), load_only(
+            Case.updated_at, Case.draft, Case.publish_at, Case.closes_at,
+            Case.state_override)).order_by(Case.id)).all()
+    last_event = session.scalar(select(func.max(VoteEvent.id)))
+    return (last_event, tuple((c.id, c.updated_at, case_state(c, now)) for c in cases))

@@ -22,7 +22,16 @@ from dilemmaboard.research.views import (
     unauthorized,
 )
 from dilemmaboard.voting.results import case_results
-from dilemmaboard.voting.state import case_state, get_case, is_public, public_cases, results_visible
+from dilemmaboard.voting.state import (
+    case_state,
+    case_version,
+    get_case,
+    is_public,
+    public_cases,
+    results_visible,
+    site_version,
+)
+from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -86,14 +95,19 @@ def dilemmas():
     if denied:
         return denied
     now = utcnow()
-    stmt = (select(Case).order_by(Case.publish_at.desc(), Case.id.desc())
-            if privileged else public_cases(now))
-    cases = db.session.scalars(stmt).all()
-    items = []
-    for case in cases:
-        visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
-        items.append(case_summary(case, now, visible))
-    return _private(jsonify({"dilemmas": items}), privileged)
+
+    def render():
+        stmt = (select(Case).order_by(Case.publish_at.desc(), Case.id.desc())
+                if privileged else public_cases(now))
+        items = [case_summary(case, now, results_visible(case, has_voted=False,
+                                                         privileged=privileged, now=now))
+                 for case in db.session.scalars(stmt)]
+        return jsonify({"dilemmas": items})
+
+    if privileged:
+        return _private(render(), privileged)
+    version = site_version(db.session, now)
+    return _private(conditional(lambda: version, render, shared=True), privileged)
 
 
 @bp.get("/dilemmas/<slug>")
@@ -107,16 +121,23 @@ def dilemma(slug: str):
     case = get_case(db.session, slug)
     if case is None or not (privileged or is_public(case, now)):
         refuse(404, _("Dilemmaet findes ikke."))
-    visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
-    state = case_state(case, now)
-    body = case_summary(case, now, visible)
-    body.update({
-        "source": case.source,
-        "shuffle": case.shuffle,
-        "body_html": case.body_html,
-        "followup_html": (case.followup_html or None)
-        if state in ("closed", "closed_early") or privileged else None,
-        "options": [{"number": o.number, "text": o.text} for o in case.options],
-        "results": case_results_json(case) if visible else None,
-    })
-    return _private(jsonify(body), privileged)
+
+    def render():
+        visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
+        state = case_state(case, now)
+        body = case_summary(case, now, visible)
+        body.update({
+            "source": case.source,
+            "shuffle": case.shuffle,
+            "body_html": case.body_html,
+            "followup_html": (case.followup_html or None)
+            if state in ("closed", "closed_early") or privileged else None,
+            "options": [{"number": o.number, "text": o.text} for o in case.options],
+            "results": case_results_json(case) if visible else None,
+        })
+        return jsonify(body)
+
+    if privileged:
+        return _private(render(), privileged)
+    return _private(conditional(lambda: case_version(case, now), render, shared=True),
+                    privileged)

@@ -19,7 +19,14 @@ from dilemmaboard.comments.service import visible_comments
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment, utcnow
 from dilemmaboard.voting.results import case_results
-from dilemmaboard.voting.state import is_open, public_cases, results_visible
+from dilemmaboard.voting.state import (
+    case_version,
+    is_open,
+    public_cases,
+    results_visible,
+    site_version,
+)
+from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.reader import public_case_or_404
 
 bp = Blueprint("feeds", __name__)
@@ -65,26 +72,35 @@ def _atom(template: str, **context):
 def cases_feed():
     """Atom feed of published cases, newest first."""
     now = utcnow()
-    cases = db.session.scalars(public_cases(now).limit(FEED_SIZE)).all()
-    entries = [
-        {"case": case, "url": url_for("reader.detail", slug=case.slug, _external=True),
-         "updated": _case_updated(case, now), "content": _case_content(case)}
-        for case in cases
-    ]
-    updated = max((e["updated"] for e in entries), default=now)
-    return _atom("feeds/cases.xml", entries=entries, updated=updated)
+
+    def render():
+        cases = db.session.scalars(public_cases(now).limit(FEED_SIZE)).all()
+        entries = [
+            {"case": case, "url": url_for("reader.detail", slug=case.slug, _external=True),
+             "updated": _case_updated(case, now), "content": _case_content(case)}
+            for case in cases
+        ]
+        updated = max((e["updated"] for e in entries), default=now)
+        return _atom("feeds/cases.xml", entries=entries, updated=updated)
+
+    version = site_version(db.session, now)
+    return conditional(lambda: version, render, shared=True)
 
 
 @bp.get("/dilemmas/<slug>/comments.xml")
 def case_comments(slug: str):
     """Atom feed of a case's visible comments, newest first."""
     case = public_case_or_404(slug)
-    comments: list[Comment] = db.session.scalars(
-        visible_comments(case.id).limit(FEED_SIZE)).all()
-    entries = [
-        {"comment": c, "updated": c.edited_at or c.created_at,
-         "url": url_for("comments.permalink", comment_id=c.id, _external=True)}
-        for c in comments
-    ]
-    updated = max((e["updated"] for e in entries), default=case.publish_at)
-    return _atom("feeds/comments.xml", case=case, entries=entries, updated=updated)
+
+    def render():
+        comments: list[Comment] = db.session.scalars(
+            visible_comments(case.id).limit(FEED_SIZE)).all()
+        entries = [
+            {"comment": c, "updated": c.edited_at or c.created_at,
+             "url": url_for("comments.permalink", comment_id=c.id, _external=True)}
+            for c in comments
+        ]
+        updated = max((e["updated"] for e in entries), default=case.publish_at)
+        return _atom("feeds/comments.xml", case=case, entries=entries, updated=updated)
+
+    return conditional(lambda: case_version(case), render, shared=True)

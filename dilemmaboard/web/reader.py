@@ -20,7 +20,15 @@ from dilemmaboard.comments.service import author_tokens, parse_option_filter, pa
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.voting.casting import OPTION_NUMBERS, PROFILE_CHOICES, cast_vote, option_order
-from dilemmaboard.voting.state import get_public_case, is_open, public_cases, this_weeks_case
+from dilemmaboard.voting.state import (
+    case_version,
+    get_public_case,
+    is_open,
+    public_cases,
+    site_version,
+    this_weeks_case,
+)
+from dilemmaboard.web.caching import conditional, for_reader
 from dilemmaboard.web.errors import refuse
 from dilemmaboard.web.i18n import LANG_COOKIE
 from dilemmaboard.web.pages import CommentQuery, Viewer, archive_rows, case_page
@@ -88,21 +96,27 @@ def index():
     case = this_weeks_case(db.session)
     if case is None:
         return render_template("dilemmas/empty.html")
-    return render_case(case, front_page=True)
+    return conditional(lambda: for_reader(case_version(case)),
+                       lambda: render_case(case, front_page=True))
 
 
 @bp.get("/dilemmas")
 def archive():
     """List published cases, newest first, with their totals."""
-    cases = db.session.scalars(public_cases()).all()
-    rows = archive_rows(db.session, cases, voter_hash())
-    return render_template("dilemmas/archive.html", rows=rows)
+    def render():
+        cases = db.session.scalars(public_cases()).all()
+        rows = archive_rows(db.session, cases, voter_hash())
+        return render_template("dilemmas/archive.html", rows=rows)
+
+    version = site_version(db.session)
+    return conditional(lambda: for_reader(version), render, shared=True)
 
 
 @bp.get("/dilemmas/<slug>")
 def detail(slug: str):
     """Show a case: the vote form or the results, the follow-up, the comments."""
-    return render_case(public_case_or_404(slug))
+    case = public_case_or_404(slug)
+    return conditional(lambda: for_reader(case_version(case)), lambda: render_case(case))
 
 
 @bp.post("/dilemmas/<slug>/vote")
