@@ -28,6 +28,11 @@ from dilemmaboard.web.privacy import current_voter_id
 VARY = ("Cookie", "Accept-Language")
 
 
+def _key(parts: tuple) -> tuple:
+    """Parts plus what every response varies by: its language and its address."""
+    return (str(get_locale()), request.full_path, parts)
+
+
 def _fingerprint(parts: tuple) -> str:
     text = repr((current_app.config["CACHE_VERSION"], parts))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
@@ -65,16 +70,20 @@ def conditional(parts: Callable[[], tuple | None], render: Callable, *,
     carry per-reader state after all.
     """
     before = parts()
-    key = None if before is None else (str(get_locale()), request.full_path, before)
-    if key is not None and request.if_none_match.contains(_fingerprint(key)):
+    if before is None:  # e.g. a flash message, which rendering consumes
+        response = make_response(render())
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    if request.if_none_match.contains(_fingerprint(_key(before))):
         response = current_app.response_class(status=304)
+        key = _key(before)
     else:
         response = make_response(render())
         after = parts()
         if after is None or response.status_code != 200:
             response.headers["Cache-Control"] = "no-store"
             return response
-        key = (str(get_locale()), request.full_path, after)
+        key = _key(after)
     response.set_etag(_fingerprint(key))
     if shared and not carries_reader_state():
         seconds = current_app.config["SHARED_CACHE_SECONDS"]
