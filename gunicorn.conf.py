@@ -22,3 +22,13 @@ secure_scheme_headers = {}
 # often have a slow or read-only disk /tmp).
 if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
     worker_tmp_dir = "/dev/shm"
+
+
+def on_starting(server):
+    """Build the translation catalogues once, in the master, before any worker loads the app
+    (`make install` already did, unless a deployment skipped make)."""
+    from pathlib import Path
+
+    from dilemmaboard.web.i18n import compile_catalogues
+
+    compile_catalogues(Path(__file__).resolve().parent / "translations")

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from app import create_app
 from dilemmaboard.cases.sync import sync_configured
 from dilemmaboard.extensions import db
+from dilemmaboard.web.i18n import compile_catalogues
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "dilemmas"
@@ -32,6 +33,11 @@ if os.environ.get("REQUIRE_POSTGRES") == "1":
 
 def _pg_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+def pytest_configure(config):
+    """The English catalogue, built once for the run (`make test` has built it already)."""
+    compile_catalogues(ROOT / "translations")
 
 
 def postgres_available() -> bool:

@@ -20,10 +20,16 @@ from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import is_open, is_public
 
 OPTION_NUMBERS = (1, 2, 3, 4, 5)
-PROFILE_CHOICES = (
-    "first_line_manager", "middle_manager", "executive", "employee", "other",
-    "prefer_not_to_say",
-)
+# The answers to "Hvad er din rolle?" (PROFILE_QUESTION), in the order the form shows them.
+PROFILE_LABELS = {
+    "first_line_manager": _l("Førstelinjeleder"),
+    "middle_manager": _l("Mellemleder"),
+    "executive": _l("Topleder"),
+    "employee": _l("Medarbejder"),
+    "other": _l("Andet"),
+    "prefer_not_to_say": _l("Vil ikke oplyse"),
+}
+PROFILE_CHOICES = tuple(PROFILE_LABELS)
 
 
 def option_order(case: Case, voter_key: str | None) -> list[int]:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 
@@ -94,13 +96,10 @@ def show_number(value: int) -> str:
 def compile_catalogues(directory: Path) -> None:
     """Build each missing or stale .mo from its .po.
 
-    `make install` does this already; this covers a plain `pytest`, `flask` or a
-    deployment that skipped make. The file is written atomically, so several
-    workers starting at once cannot read half a catalogue.
+    `make install` does it with pybabel; gunicorn's master process does it once at
+    start (gunicorn.conf.py), for a deployment that skipped make. The file is
+    written atomically, so nothing can read half a catalogue.
     """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
@@ -117,7 +116,6 @@ def compile_catalogues(directory: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
-    compile_catalogues(Path(app.root_path) / "translations")
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -125,13 +123,9 @@ def init_app(app: Flask) -> None:
         default_translation_directories="translations",
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.filters["site_time"] = to_site_time
     app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.filters["show_date"] = show_date
     app.jinja_env.filters["show_datetime"] = show_datetime
     app.jinja_env.filters["show_percent"] = show_percent
     app.jinja_env.filters["show_number"] = show_number
-    app.jinja_env.globals.update(
-        get_locale=get_locale, format_date=format_date, format_datetime=format_datetime,
-        format_percent=format_percent, format_number=format_number,
-    )
+    app.jinja_env.globals["get_locale"] = get_locale

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.comments.service import page_comments
 from dilemmaboard.models import Case, Vote
-from dilemmaboard.voting.casting import PROFILE_CHOICES, find_vote, option_order
+from dilemmaboard.voting.casting import PROFILE_LABELS, find_vote, option_order
 from dilemmaboard.voting.results import OptionResult, case_results, winners
 from dilemmaboard.voting.state import case_state, is_open, results_visible
 from dilemmaboard.web.charts import share_chart
@@ -58,7 +58,7 @@ def case_page(session: Session, case: Case, viewer: Viewer, *, comments: Comment
         "preview": preview,
         "front_page": front_page,
         "profile_question": current_app.config["PROFILE_QUESTION"],
-        "profile_choices": PROFILE_CHOICES,
+        "profile_labels": PROFILE_LABELS,
     }
     context.update(page_comments(
         session, case, voter=viewer.voter_hash, my_vote=my_vote, preview=preview,
