@@ -10,6 +10,9 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from dilemmaboard.config import limiter_storage_options
+from dilemmaboard.web.privacy import ip_hash
+
 # Predictable constraint names, so Alembic migrations are the same on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,19 +27,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _client_key() -> str:
-    # Imported late: the limiter key needs the request-bound helpers in privacy.
-    from dilemmaboard.web.privacy import ip_hash
-
-    return ip_hash()
-
-
 # expire_on_commit=False: a view may commit (a vote) and then render what it loaded.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=_client_key, default_limits=[])
+# Every limit counts per keyed hash of the client's address (never the address itself).
+limiter = Limiter(key_func=ip_hash, default_limits=[])
 babel = Babel()
 
 
@@ -46,8 +43,6 @@ def init_limiter(app) -> None:
     RATELIMIT_SWALLOW_ERRORS (on by default) lets requests through when the
     storage does not answer; observability turns that into a logged warning.
     """
-    from dilemmaboard.config import limiter_storage_options
-
     options = limiter_storage_options(app.config.get("RATELIMIT_STORAGE_URI") or "")
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {
         **options, **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
