@@ -60,6 +60,11 @@ def create_app() -> Flask:
     def index():
         return "floor\n"
 
+    @app.get("/hello")
+    def hello():
+        """Flask's own floor: no database, no session, a constant body."""
+        return "Hello, World!\n"
+
     return app
 
 

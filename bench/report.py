@@ -12,6 +12,7 @@ RATIOS = [
     ("comment POST ÷ Isso comment POST", "comment", "isso_post", 1.2),
     ("case page with 3,600 comments ÷ Isso thread GET (50 of 3,600)", "page_c3600",
      "isso_get", 3.0),
+    ("case page revalidated (304) ÷ floor app GET /hello", "page_304", "floor_hello", None),
 ]
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
@@ -63,8 +64,10 @@ def _ratios_table(sections: list[Section]) -> list[str]:
                 continue
             by_cpu = cpu_ratio(section, top, bottom)
             cpu = f" (by CPU/request {by_cpu:.2f})" if by_cpu is not None else ""
-            cells.append(f"**{value:.2f}** {'met' if value >= target else 'MISSED'}{cpu}")
-        lines.append(f"| {label} | ≥ {target:g} | " + " | ".join(cells) + " |")
+            verdict = "" if target is None else (" met" if value >= target else " MISSED")
+            cells.append(f"**{value:.2f}**{verdict}{cpu}")
+        shown = "—" if target is None else f"≥ {target:g}"
+        lines.append(f"| {label} | {shown} | " + " | ".join(cells) + " |")
     return lines
 
 

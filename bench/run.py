@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,6 +137,31 @@ def prepare_service_data(database: BenchDatabase, env: dict, folder: Path,
     return result
 
 
+def revalidation_requests(base: str, path: str, output: Path, readers: int = 50) -> Path | None:
+    """Readers who loaded the page once: each one's cookies and the ETag they were given.
+
+    None when the service sends no ETag (a version before HTTP caching).
+    """
+    lines = []
+    for _ in range(readers):
+        with urllib.request.urlopen(base + path) as response:
+            etag = response.headers.get("ETag")
+            cookies = [c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or []]
+        if not etag:
+            return None
+        lines.append(f"{'; '.join(cookies)}\t{etag}\n")
+    request = urllib.request.Request(base + path, headers={
+        "Cookie": lines[0].split("\t")[0], "If-None-Match": lines[0].split("\t")[1].strip()})
+    try:
+        urllib.request.urlopen(request)
+        raise RuntimeError("a revalidation was answered 200, not 304")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 304:
+            raise
+    output.write_text("".join(lines))
+    return output
+
+
 def measure_http(kind: str, with_comments: bool) -> Section:
     """Every HTTP figure on one database, each pair of a ratio measured back to back."""
     folder = WORK / f"run-{kind}"
@@ -155,6 +182,14 @@ def measure_http(kind: str, with_comments: bool) -> Section:
                                     server=service)
             fig["page_1m"] = measure(f"case page, {VOTES:,} votes",
                                      service.url + "/dilemmas/bench-million", server=service)
+            revalidations = revalidation_requests(service.url, "/dilemmas/bench-million",
+                                                  folder / "revalidate-requests.tsv")
+            if revalidations:
+                fig["page_304"] = measure(
+                    f"case page, {VOTES:,} votes, revalidated (304)", service.url,
+                    post=("/dilemmas/bench-million", revalidations, "GET"), server=service)
+            fig["floor_hello"] = measure("floor app GET /hello", floor.url + "/hello",
+                                         server=floor)
             before = database.scalar("SELECT count(*) FROM votes WHERE case_id = "
                                      "(SELECT id FROM cases WHERE slug = 'bench-vote')")
             fig["vote"] = measure("vote POST (new reader each)", service.url,

@@ -1,8 +1,10 @@
 -- One script for every figure, so every side is driven the same way.
 --   GET:  wrk ... -s bench.lua URL
 --   POST: wrk ... -s bench.lua URL -- PATH REQUESTS_FILE CONTENT_TYPE
--- REQUESTS_FILE has one request a line: `Cookie header<TAB>body`; the lines are
--- sent in turn (and again from the top when they run out).
+--   conditional GET: wrk ... -s bench.lua URL -- PATH REQUESTS_FILE GET
+-- REQUESTS_FILE has one request a line: `Cookie header<TAB>body` (for GET the
+-- second field is the If-None-Match value); the lines are sent in turn (and
+-- again from the top when they run out).
 -- done() prints one JSON line that bench/run.py reads.
 
 local requests = {}
@@ -17,12 +19,18 @@ init = function(args)
   for line in io.lines(file) do
     local cookie, body = line:match("^([^\t]*)\t(.*)$")
     if body ~= nil then
-      local headers = { ["Content-Type"] = content_type }
+      local headers = {}
       if cookie ~= "" then
         headers["Cookie"] = cookie
       end
       count = count + 1
-      requests[count] = wrk.format("POST", path, headers, body)
+      if content_type == "GET" then
+        headers["If-None-Match"] = body
+        requests[count] = wrk.format("GET", path, headers)
+      else
+        headers["Content-Type"] = content_type
+        requests[count] = wrk.format("POST", path, headers, body)
+      end
     end
   end
 end
