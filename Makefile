@@ -16,7 +16,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/message
 EXTRACT_FLAGS := -F babel.cfg --ignore-dirs ".* __pycache__ node_modules" -k _l -k lazy_gettext \
 	--no-location --sort-output --project Dilemmaboard
 
-.PHONY: install run test lint translations extract-messages compile-messages screenshots update-axe bench clean
+.PHONY: install run test test-quick lint translations extract-messages compile-messages screenshots update-axe bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -68,6 +68,10 @@ run: install instance/secret_key
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The loop while working: SQLite only, no real servers, no browser.
+test-quick: install
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not slow and not browser" -k "not postgresql"
 
 # Benchmarks (bench/): wrk from Debian's packages; Isso goes into bench/.work/isso-venv.
 bench: install

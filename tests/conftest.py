@@ -84,7 +84,8 @@ class Database:
         self.kind = kind
         self.schema = None
         if kind == "sqlite":
-            self.url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+            self.path = tmp_path / "test.sqlite3"
+            self.url = f"sqlite:///{self.path}"
             self.engine_options = {}
         else:
             require_service("postgres")
@@ -124,28 +125,66 @@ def dilemmas_dir(tmp_path) -> Path:
     return target
 
 
+def app_config(database_url: str, engine_options: dict, folder: Path, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(engine_options),
+        "DILEMMAS_DIR": str(folder),
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> tuple[Path, Path]:
+    """The sample folder and a SQLite file synced from it, made once per run (per worker).
+
+    Tests that leave the folder alone share this copy of it, and on SQLite start
+    from a copy of the synced file instead of creating and syncing their own.
+    """
+    root = tmp_path_factory.mktemp("sample-site")
+    folder = root / "dilemmas"
+    shutil.copytree(SAMPLE_DIR, folder)
+    synced = root / "synced.sqlite3"
+    app = create_app(app_config(f"sqlite:///{synced}", {}, folder))
+    with app.app_context():
+        db.create_all()
+        run_sync()
+        db.engine.dispose()
+    return folder, synced
+
+
+# Settings that change what a sync stores: with these the shared synced file does not fit.
+SYNC_SETTINGS = {"DILEMMAS_DIR", "SITE_TIMEZONE", "DEFAULT_LOCALE"}
+
+
 @pytest.fixture
-def make_app(database, dilemmas_dir, tmp_path):
-    """Build an app on this test's database; keyword arguments override config."""
+def make_app(request, database, sample_site):
+    """Build an app on this test's database; keyword arguments override config.
+
+    A test that asks for `dilemmas_dir` gets its own folder to change; the
+    others read the shared sample folder.
+    """
+    own_folder = "dilemmas_dir" in request.fixturenames
+    folder = request.getfixturevalue("dilemmas_dir") if own_folder else sample_site[0]
     made = []
 
     def factory(sync: bool = True, **overrides):
-        config = {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database.url,
-            "SQLALCHEMY_ENGINE_OPTIONS": dict(database.engine_options),
-            "DILEMMAS_DIR": str(dilemmas_dir),
-            "RATELIMIT_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-        config.update(overrides)
+        config = app_config(database.url, database.engine_options, folder, **overrides)
+        prebuilt = (not made and sync and not own_folder and database.kind == "sqlite"
+                    and not SYNC_SETTINGS & set(overrides))
+        if prebuilt:
+            shutil.copyfile(sample_site[1], database.path)
         app = create_app(config)
-        with app.app_context():
-            if not made:
-                db.create_all()
-            if sync:
-                run_sync()
+        if not prebuilt:
+            with app.app_context():
+                if not made:
+                    db.create_all()
+                if sync:
+                    run_sync()
         made.append(app)
         return app
 
