@@ -266,7 +266,9 @@ def test_drafts_and_scheduled_cases_cannot_be_closed_or_reopened(site, desk, slu
     for action in ("close", "reopen"):
         response = desk.post(f"/admin/dilemmas/{slug}/{action}", reason="Prøver.")
         assert response.status_code == 409
-        assert "Kladder og planlagte cases" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert "Kladder og planlagte cases" in page
+        assert 'class="admin-nav"' in page  # shown inside the desk
     assert case_row(site, slug) == (None, None)
 
 

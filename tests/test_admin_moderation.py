@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from dilemmaboard.desk import service
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from tests.admin_helpers import (
@@ -159,6 +160,26 @@ def test_hide_and_delete_need_a_reason(site, action):
     assert audit_count(site) == before
 
 
+def test_a_form_error_shows_the_desk_queue_again_with_its_message(site):
+    comment_id = write_comment(site)
+    response = desk_of(site).moderate(comment_id, "hide", "")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'class="admin-nav"' in page and 'id="held"' in page
+    assert '<p class="form-error" role="alert">' in page
+    assert "Skriv en begrundelse for at skjule eller slette." in page
+
+
+def test_the_service_leaves_the_commit_to_its_caller(site):
+    comment_id = write_comment(site)
+    with site.app_context():
+        assert service.moderate(db.session, [comment_id], "hide", editor="redaktor",
+                                reason="grund") == 1
+        db.session.rollback()
+    assert comment_status(site, comment_id) == "visible"
+    assert not [row for row in audit_rows(site) if row[1] == "hide"]
+
+
 @pytest.mark.parametrize("action", ["", "publish", "HIDE", "approve;drop table", "x" * 500])
 def test_unknown_actions_are_refused(site, action):
     comment_id = write_comment(site)
@@ -234,6 +255,8 @@ def test_bulk_refuses_bad_selections_and_changes_nothing(site):
         "csrf_token": desk.token(), "action": "hide", "reason": "grund",
         "ids": [str(ids[0]), "1 OR 1=1"]})
     assert bad.status_code == 400
+    assert "Ugyldigt kommentar-id." in bad.get_data(as_text=True)
+    assert desk.bulk(["\u00b2"], "hide", "grund").status_code == 400  # a digit, not 0-9
     too_many = desk.bulk(list(range(1, 202)), "hide", "grund")
     assert too_many.status_code == 400
     assert [comment_status(site, i) for i in ids] == ["visible", "visible"]

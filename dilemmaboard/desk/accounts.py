@@ -7,17 +7,16 @@ failed attempts only.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dilemmaboard.extensions import db, login_manager
 from dilemmaboard.models import Editor
+from dilemmaboard.refusal import Refused
+from dilemmaboard.web.privacy import keyed_hash
 
 ROLES = ("editor", "researcher")
 PASSWORD_MIN_LENGTH = 10
@@ -50,18 +49,12 @@ def load_user(user_id: str) -> Editor | None:
 
 def password_fingerprint(editor: Editor) -> str:
     """Ties a session to the password it was opened with (`flask editors passwd` ends it)."""
-    from dilemmaboard.web.privacy import keyed_hash
-
     return keyed_hash("session-password", f"{editor.id}:{editor.password_hash}")[:32]
 
 
 def is_privileged() -> bool:
     """Editors and researchers see every result, whatever its visibility mode."""
     return bool(current_user.is_authenticated and current_user.role in ROLES)
-
-
-def is_editor() -> bool:
-    return bool(current_user.is_authenticated and current_user.role == "editor")
 
 
 # --- accounts ----------------------------------------------------------------
@@ -96,42 +89,18 @@ def authenticate(session, username: str, password: str) -> Editor | None:
     return editor if editor is not None and matches else None
 
 
-# --- role checks for views ------------------------------------------------------
+# --- the desk's door ------------------------------------------------------------
 
-def role_required(*roles: str):
-    """Decorate a view: anonymous -> the login page; a logged-in user without the role -> 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            check_role(*roles)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def check_role(*roles: str):
-    """Return None when the current user has one of `roles`, else end the request."""
-    from dilemmaboard.web.errors import refuse
-
+def require_editor() -> None:
+    """Let an editor through; anonymous -> the login page, any other login -> 403."""
     if not current_user.is_authenticated:
         if request.method != "GET":
             # A form posted from an expired session: `next` would lead to a 405 after login.
             abort(redirect(url_for(login_manager.login_view), code=303))
         # flask-login answers with a redirect to the login page (`next` = this path).
         abort(login_manager.unauthorized())
-    if current_user.role not in roles:
-        if roles == ("editor",):
-            refuse(403, _("Kun redaktører har adgang til redaktionens sider."))
-        refuse(403, _("Du har ikke adgang til denne side."))
-    return None
-
-
-editor_required = role_required("editor")
-# For the record-level exports (/export/votes.csv, /export/comments.csv).
-privileged_required = role_required(*ROLES)
+    if current_user.role != "editor":
+        raise Refused("forbidden", _l("Kun redaktører har adgang til redaktionens sider."))
 
 
 # --- the login throttle ----------------------------------------------------------
@@ -146,8 +115,6 @@ def login_ip_limit() -> str:
 
 def login_account_key() -> str:
     """Limiter key for the account being tried (a keyed hash: no usernames in Redis)."""
-    from dilemmaboard.web.privacy import keyed_hash
-
     name = normalise_username(request.form.get("username", ""))[:200]
     return "login-account:" + keyed_hash("login-account", name)[:32]
 
@@ -159,6 +126,6 @@ def failed_login(response) -> bool:
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "admin.login"
-    login_manager.login_message = lazy_gettext("Log ind for at se redaktionens sider.")
+    login_manager.login_message = _l("Log ind for at se redaktionens sider.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"

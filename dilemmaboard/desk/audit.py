@@ -5,16 +5,10 @@ entry are committed together (or not at all).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import AuditEntry, utcnow
-
-ACTIONS = (
-    "login", "logout", "reload", "close", "reopen", "follow_schedule",
-    "approve", "hide", "restore", "delete",
-    "editor_add", "editor_passwd", "editor_remove",
-)
 
 
 def record(session: Session, editor: str, action: str, target: str, reason: str = "") -> AuditEntry:
@@ -27,11 +21,6 @@ def record(session: Session, editor: str, action: str, target: str, reason: str 
     return entry
 
 
-def entries(editor: str | None = None, action: str | None = None):
-    """Select audit rows, newest first, optionally for one editor or one action."""
-    stmt = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    if editor:
-        stmt = stmt.where(AuditEntry.editor == editor)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    return stmt
+def entries() -> Select:
+    """Select audit rows, newest first."""
+    return select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())

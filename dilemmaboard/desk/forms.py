@@ -1,9 +1,9 @@
-"""One FlaskForm per editors' screen (CSRF through Flask-WTF)."""
+"""One FlaskForm per editors' screen (CSRF through Flask-WTF): they parse, the service decides."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import Field, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -12,9 +12,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from dilemmaboard.desk.service import MODERATION_ACTIONS, REASON_REQUIRED
+from dilemmaboard.comments.service import MODERATION_ACTIONS
+from dilemmaboard.desk.service import BULK_MAX, REASON_MISSING, missing_reason
 
 REASON_MAX = 1000
+ID_MAX_DIGITS = 12
 
 
 class LoginForm(FlaskForm):
@@ -33,21 +35,47 @@ class ReasonForm(FlaskForm):
     """Close early, reopen, follow the schedule: the reason goes into the audit log."""
 
     reason = TextAreaField(_l("Begrundelse"),
-                           validators=[DataRequired(_l("Skriv en begrundelse.")),
-                                       Length(max=REASON_MAX)])
+                           validators=[DataRequired(REASON_MISSING), Length(max=REASON_MAX)])
 
 
 class ModerateForm(FlaskForm):
-    """One action on one comment or on the comments ticked in the queue."""
+    """One action on one comment."""
 
     # The buttons and radio buttons are written in the templates; this only checks the value.
     action = StringField(_l("Handling"), validators=[
         InputRequired(_l("Vælg en handling.")),
-        AnyOf(MODERATION_ACTIONS, message=_l("Vælg en handling.")),
+        AnyOf(list(MODERATION_ACTIONS), message=_l("Vælg en handling.")),
     ])
     reason = TextAreaField(_l("Begrundelse"), validators=[Length(max=REASON_MAX)])
     next = HiddenField()
 
     def validate_reason(self, field) -> None:
-        if self.action.data in REASON_REQUIRED and not (field.data or "").strip():
-            raise ValidationError(_l("Skriv en begrundelse for at skjule eller slette."))
+        problem = missing_reason(self.action.data or "", field.data)
+        if problem is not None:
+            raise ValidationError(problem)
+
+
+class CommentIdsField(Field):
+    """Every `ids` value of the form (the ticked checkboxes); whole numbers once validated."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = list(valuelist)
+
+    def _value(self) -> str:
+        return ""
+
+
+class BulkModerateForm(ModerateForm):
+    """One action on every comment ticked in a list."""
+
+    ids = CommentIdsField()
+
+    def validate_ids(self, field) -> None:
+        values = field.data or []
+        if not values:
+            raise ValidationError(_l("Vælg mindst én kommentar."))
+        if not all(v.isascii() and v.isdigit() and len(v) <= ID_MAX_DIGITS for v in values):
+            raise ValidationError(_l("Ugyldigt kommentar-id."))
+        if len(values) > BULK_MAX:
+            raise ValidationError(_l("Højst %(num)s kommentarer ad gangen.", num=BULK_MAX))
+        field.data = [int(v) for v in values]

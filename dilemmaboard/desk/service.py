@@ -1,35 +1,52 @@
-"""The editors' desk as plain functions: dashboard numbers, closing and reopening, moderation.
+"""The editors' desk as plain functions: dashboard numbers, reloading, closing, moderation.
 
-Views and tests call these with a session and plain values. Every change
-writes its audit row in the same transaction; the functions commit.
+Views and tests call these with a session and plain values. A change adds its
+audit row to the same session and nothing here commits: the caller commits the
+change and its audit entry together. A refusal is `Refused` (dilemmaboard/refusal.py).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
-from dilemmaboard.comments.service import held_comments, moderate_comment, reported_comments
+from dilemmaboard.cases.sync import SyncReport, sync_configured
+from dilemmaboard.comments.service import (
+    MODERATION_ACTIONS,
+    STATUSES,
+    held_comments,
+    moderate_comment,
+    reported_comments,
+)
 from dilemmaboard.desk import audit
 from dilemmaboard.models import Case, Comment, SyncProblem
+from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import case_state, is_public
 
 OVERRIDES = {"close": "closed", "reopen": "open", "follow_schedule": None}
-MODERATION_ACTIONS = ("approve", "hide", "restore", "delete")
-# Actions that take something away from readers need a reason in the audit log.
+# Actions that take something away from readers (or change the schedule) need a
+# reason in the audit log.
 REASON_REQUIRED = ("hide", "delete", "close", "reopen", "follow_schedule")
+REASON_MISSING = _l("Skriv en begrundelse.")
+MODERATION_REASON_MISSING = _l("Skriv en begrundelse for at skjule eller slette.")
 BULK_MAX = 200
 
 
-class DeskRefused(Exception):
-    """An editor action that cannot be done; `status` is the HTTP status to answer with."""
+def missing_reason(action: str, reason: str | None):
+    """The message when `action` needs a reason and `reason` is blank, else None."""
+    if action not in REASON_REQUIRED or (reason or "").strip():
+        return None
+    return MODERATION_REASON_MISSING if action in MODERATION_ACTIONS else REASON_MISSING
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+
+def _checked_reason(action: str, reason: str | None) -> str:
+    problem = missing_reason(action, reason)
+    if problem is not None:
+        raise Refused("invalid", problem)
+    return (reason or "").strip()
 
 
 # --- the dashboard ----------------------------------------------------------------
@@ -44,32 +61,45 @@ class CaseRow:
     reported: int
 
 
-def dashboard_rows(session: Session) -> list[CaseRow]:
-    """Every case, drafts and scheduled included, with its numbers (four queries in all)."""
+@dataclass
+class Dashboard:
+    rows: list[CaseRow]
+    problems: list[str]  # the `path:line: message` lines the last sync stored
+
+
+def dashboard(session: Session) -> Dashboard:
+    """Every case, drafts and scheduled included, with its numbers, and the sync problems.
+
+    A fixed number of queries, however many cases there are.
+    """
     cases = session.scalars(select(Case).order_by(Case.publish_at.desc(), Case.id.desc())).all()
     shown = dict(session.execute(
         select(Comment.case_id, func.count())
         .where(Comment.status == "visible").group_by(Comment.case_id)
     ).all())
-    waiting = _grouped(session, held_comments())
-    reported = _grouped(session, reported_comments())
-    return [
+    waiting = _count_per_case(session, held_comments())
+    reported = _count_per_case(session, reported_comments())
+    rows = [
         CaseRow(case=c, state=case_state(c), votes=c.total_votes, comments=shown.get(c.id, 0),
                 waiting=waiting.get(c.id, 0), reported=reported.get(c.id, 0))
         for c in cases
     ]
+    problems = list(session.scalars(select(SyncProblem.message).order_by(SyncProblem.id)))
+    return Dashboard(rows=rows, problems=problems)
 
 
-def _grouped(session: Session, stmt) -> dict[int, int]:
+def _count_per_case(session: Session, stmt: Select) -> dict[int, int]:
     sub = stmt.order_by(None).subquery()
     return dict(session.execute(
         select(sub.c.case_id, func.count()).group_by(sub.c.case_id)
     ).all())
 
 
-def sync_problems(session: Session) -> list[str]:
-    """The `path:line: message` lines the last sync stored."""
-    return list(session.scalars(select(SyncProblem.message).order_by(SyncProblem.id)))
+def reload_cases(session: Session, settings: Mapping, *, editor: str) -> SyncReport:
+    """Sync the case folder (as `flask dilemmas sync` does) and log who asked for it."""
+    report = sync_configured(session, settings)
+    audit.record(session, editor, "reload", str(settings["DILEMMAS_DIR"]), report.summary())
+    return report
 
 
 # --- closing and reopening ------------------------------------------------------------
@@ -78,32 +108,67 @@ def set_case_override(session: Session, case: Case, action: str, *, editor: str,
                       reason: str) -> str:
     """Close early, reopen, or hand the case back to its schedule; return the new state."""
     if action not in OVERRIDES:
-        raise DeskRefused(400, _("Ukendt handling."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DeskRefused(400, _("Skriv en begrundelse."))
+        raise Refused("invalid", _l("Ukendt handling."))
+    reason = _checked_reason(action, reason)
     if not is_public(case):
-        raise DeskRefused(409, _("Kladder og planlagte cases kan ikke lukkes eller genåbnes."))
+        raise Refused("conflict",
+                      _l("Kladder og planlagte cases kan ikke lukkes eller genåbnes."))
     case.state_override = OVERRIDES[action]
     case.override_reason = reason if action != "follow_schedule" else None
     audit.record(session, editor, action, f"case {case.slug}", reason)
-    session.commit()
     return case_state(case)
 
 
 # --- moderation ---------------------------------------------------------------------
 
-def moderate(session: Session, comments: list[Comment], action: str, *, editor: str,
-             reason: str = "") -> int:
-    """Apply one moderation action to comments; return how many changed.
+@dataclass
+class Queue:
+    """The comments waiting for an editor and the reported ones, oldest first."""
 
-    Every comment that changes gets its own audit row; all of it commits at once.
+    held: list[Row]  # (Comment, case slug, case title)
+    held_total: int
+    reported: list[Row]
+    reported_total: int
+
+
+def moderation_queue(session: Session, limit: int) -> Queue:
+    """The first `limit` held and reported comments with their cases, and how many in all."""
+    return Queue(
+        held=_with_cases(session, held_comments(), limit),
+        held_total=_total(session, held_comments()),
+        reported=_with_cases(session, reported_comments(), limit),
+        reported_total=_total(session, reported_comments()),
+    )
+
+
+def _with_cases(session: Session, stmt: Select, limit: int) -> list[Row]:
+    stmt = stmt.add_columns(Case.slug, Case.title).join(Case, Case.id == Comment.case_id)
+    return list(session.execute(stmt.limit(limit)).all())
+
+
+def _total(session: Session, stmt: Select) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def case_comments(case: Case, status: str | None = None) -> Select:
+    """Select every comment of a case, newest first; only one status if `status` is one."""
+    stmt = select(Comment).where(Comment.case_id == case.id).order_by(Comment.id.desc())
+    if status in STATUSES:
+        stmt = stmt.where(Comment.status == status)
+    return stmt
+
+
+def moderate(session: Session, comment_ids: list[int], action: str, *, editor: str,
+             reason: str = "") -> int:
+    """Apply one moderation action to the chosen comments; return how many changed.
+
+    The whole batch is refused if one of the comments is gone. Every comment
+    that changes gets its own audit row.
     """
     if action not in MODERATION_ACTIONS:
-        raise DeskRefused(400, _("Ukendt handling."))
-    reason = (reason or "").strip()
-    if action in REASON_REQUIRED and not reason:
-        raise DeskRefused(400, _("Skriv en begrundelse for at skjule eller slette."))
+        raise Refused("invalid", _l("Ukendt handling."))
+    reason = _checked_reason(action, reason)
+    comments = _comments_by_ids(session, comment_ids)
     slugs = dict(session.execute(
         select(Case.id, Case.slug).where(Case.id.in_({c.case_id for c in comments}))
     ).all())
@@ -115,20 +180,16 @@ def moderate(session: Session, comments: list[Comment], action: str, *, editor: 
             changed += 1
             audit.record(session, editor, action,
                          f"comment {comment.id} on {slugs.get(comment.case_id, '?')}", reason)
-    session.commit()
     return changed
 
 
-def comments_by_ids(session: Session, ids: list[int]) -> list[Comment]:
-    """Load the chosen comments; refuse the whole batch if any of them is gone."""
-    if not ids:
-        raise DeskRefused(400, _("Vælg mindst én kommentar."))
-    if len(ids) > BULK_MAX:
-        raise DeskRefused(400, _("Højst %(num)s kommentarer ad gangen.", num=BULK_MAX))
+def _comments_by_ids(session: Session, ids: list[int]) -> list[Comment]:
     wanted = set(ids)
-    found = session.scalars(
+    found = list(session.scalars(
         select(Comment).where(Comment.id.in_(wanted)).order_by(Comment.id)
-    ).all()
+    ))
     if len(found) != len(wanted):
-        raise DeskRefused(404, _("En af de valgte kommentarer findes ikke længere."))
-    return list(found)
+        if len(wanted) == 1:
+            raise Refused("not_found", _l("Kommentaren findes ikke."))
+        raise Refused("not_found", _l("En af de valgte kommentarer findes ikke længere."))
+    return found

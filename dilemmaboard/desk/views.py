@@ -2,7 +2,9 @@
 
 Every page needs an editor (anonymous -> the login page, researcher -> 403),
 except the login page itself and logging out. Every POST carries a CSRF
-token (CSRFProtect, global) and answers with a redirect (303).
+token (CSRFProtect, global) and is parse -> one service call -> commit ->
+redirect (303); a form error shows the page again with its message (400), and a
+refusal from the service is shown inside the desk (`refused`).
 """
 from __future__ import annotations
 
@@ -21,38 +23,36 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
 
-from dilemmaboard.cases.sync import sync_configured
-from dilemmaboard.comments.service import held_comments, parse_page, reported_comments
-from dilemmaboard.desk import audit
+from dilemmaboard.comments.service import STATUSES, parse_page
+from dilemmaboard.desk import audit, service
 from dilemmaboard.desk.accounts import (
     SESSION_FINGERPRINT,
     authenticate,
-    check_role,
     failed_login,
     login_account_key,
     login_ip_limit,
     login_limit,
     password_fingerprint,
+    require_editor,
 )
 from dilemmaboard.desk.charts import daily_chart, daily_votes, option_bars
-from dilemmaboard.desk.forms import ActionForm, LoginForm, ModerateForm, ReasonForm
-from dilemmaboard.desk.service import (
-    DeskRefused,
-    comments_by_ids,
-    dashboard_rows,
-    moderate,
-    set_case_override,
-    sync_problems,
+from dilemmaboard.desk.forms import (
+    ActionForm,
+    BulkModerateForm,
+    LoginForm,
+    ModerateForm,
+    ReasonForm,
 )
 from dilemmaboard.extensions import db, limiter
-from dilemmaboard.models import Case, Comment
+from dilemmaboard.models import Case
+from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
-from dilemmaboard.web.errors import refuse, render_error
+from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
 from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
 
@@ -60,14 +60,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger("dilemmaboard")
 OPEN_ENDPOINTS = {"admin.login", "admin.logout"}
 QUEUE_LIMIT = 100
-STATUSES = ("visible", "pending", "hidden", "deleted")
+COMMENTS_PER_PAGE = 50
+AUDIT_PER_PAGE = 50
 
 
 @bp.before_request
-def require_editor():
+def editors_only():
     """Every desk page needs an editor; only the login page and logging out are open."""
     if request.endpoint not in OPEN_ENDPOINTS:
-        check_role("editor")
+        require_editor()
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    """Show a refusal inside the desk, with the status the one mapping gives its kind."""
+    status = REFUSAL_STATUS[exc.kind]
+    return render_template("admin/refused.html", message=exc.message, status=status), status
 
 
 @bp.errorhandler(429)
@@ -91,12 +99,8 @@ def case_or_404(slug: str) -> Case:
     """Any case by slug, drafts and scheduled ones included."""
     case = get_case(db.session, slug)
     if case is None:
-        refuse(404, _("Dilemmaet findes ikke."))
+        raise Refused("not_found", _("Dilemmaet findes ikke."))
     return case
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
 # --- logging in and out ---------------------------------------------------------------
@@ -158,8 +162,9 @@ def logout():
 @bp.get("/")
 def dashboard():
     """Show every case with its state and numbers, and the problems of the last sync."""
-    return render_template("admin/dashboard.html", rows=dashboard_rows(db.session),
-                           problems=sync_problems(db.session), form=ActionForm())
+    board = service.dashboard(db.session)
+    return render_template("admin/dashboard.html", rows=board.rows, problems=board.problems,
+                           form=ActionForm())
 
 
 @bp.post("/reload")
@@ -169,8 +174,7 @@ def reload_cases():
     if not Path(folder).is_dir():
         flash(_("Mappen med cases findes ikke: %(folder)s", folder=folder), "error")
         return redirect(url_for("admin.dashboard"), code=303)
-    report = sync_configured(db.session, current_app.config)
-    audit.record(db.session, current_user.username, "reload", folder, report.summary())
+    report = service.reload_cases(db.session, current_app.config, editor=current_user.username)
     db.session.commit()
     flash(_("Cases genindlæst: %(created)s nye, %(updated)s ændrede, %(unchanged)s uændrede, "
             "%(skipped)s sprunget over.", created=report.created, updated=report.updated,
@@ -184,7 +188,8 @@ def reload_cases():
 
 # --- one case: live numbers, preview, close and reopen -------------------------------------
 
-def _case_page(case: Case, form: ReasonForm | None = None, status: int = 200):
+def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 200):
+    """The desk's page of one case (also again after a form error, with `form`)."""
     data = daily_votes(db.session, case)
     return render_template(
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
@@ -197,7 +202,7 @@ def _case_page(case: Case, form: ReasonForm | None = None, status: int = 200):
 @bp.get("/dilemmas/<slug>")
 def case_detail(slug: str):
     """Show a case's live numbers: votes per option and new votes per day."""
-    return _case_page(case_or_404(slug))
+    return render_case_page(case_or_404(slug))
 
 
 @bp.get("/dilemmas/<slug>/preview")
@@ -208,6 +213,13 @@ def preview(slug: str):
     return render_template("dilemmas/detail.html", **context)
 
 
+STATE_MESSAGES = {
+    "open": _l("Afstemningen er åben igen."),
+    "closed": _l("Afstemningen er lukket."),
+    "closed_early": _l("Afstemningen er lukket før tid."),
+}
+
+
 @bp.post("/dilemmas/<slug>/close", defaults={"action": "close"})
 @bp.post("/dilemmas/<slug>/reopen", defaults={"action": "reopen"})
 @bp.post("/dilemmas/<slug>/follow-schedule", defaults={"action": "follow_schedule"})
@@ -216,47 +228,27 @@ def change_state(slug: str, action: str):
     case = case_or_404(slug)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
-        return _case_page(case, form, 400)
-    try:
-        state = set_case_override(db.session, case, action, editor=current_user.username,
-                                  reason=form.reason.data)
-    except DeskRefused as exc:
-        db.session.rollback()
-        refuse(exc.status, exc.message)
-    messages = {
-        "open": _("Afstemningen er åben igen."),
-        "closed": _("Afstemningen er lukket."),
-        "closed_early": _("Afstemningen er lukket før tid."),
-    }
-    flash(messages.get(state, _("Casen følger nu sine datoer.")), "success")
+        return render_case_page(case, form, 400)
+    state = service.set_case_override(db.session, case, action,
+                                      editor=current_user.username, reason=form.reason.data)
+    db.session.commit()
+    flash(str(STATE_MESSAGES.get(state, _l("Casen følger nu sine datoer."))), "success")
     return redirect(url_for("admin.case_detail", slug=case.slug), code=303)
 
 
 # --- moderation -------------------------------------------------------------------------------
 
-def _with_cases(stmt, limit: int | None = None):
-    """Comments with their case titles, for the moderation lists."""
-    stmt = stmt.add_columns(Case.slug, Case.title).join(Case, Case.id == Comment.case_id)
-    if limit:
-        stmt = stmt.limit(limit)
-    return db.session.execute(stmt).all()
-
-
-def _count(stmt) -> int:
-    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+def render_queue(form: ModerateForm | None = None, status: int = 200):
+    """The moderation queue (also again after a form error, with `form` and its messages)."""
+    queue_now = service.moderation_queue(db.session, QUEUE_LIMIT)
+    return render_template("admin/queue.html", queue=queue_now, form=form or ModerateForm(),
+                           here=url_for("admin.queue")), status
 
 
 @bp.get("/comments")
 def queue():
     """Show the comments waiting for an editor and the reported ones."""
-    return render_template(
-        "admin/queue.html",
-        held=_with_cases(held_comments(), QUEUE_LIMIT), held_total=_count(held_comments()),
-        reported=_with_cases(reported_comments(), QUEUE_LIMIT),
-        reported_total=_count(reported_comments()),
-        form=ModerateForm(), here=request.full_path.rstrip("?"),
-    )
+    return render_queue()
 
 
 @bp.get("/dilemmas/<slug>/comments")
@@ -264,24 +256,17 @@ def case_comments(slug: str):
     """List every comment of a case, whatever its status, newest first."""
     case = case_or_404(slug)
     status = request.args.get("status", "")
-    stmt = select(Comment).where(Comment.case_id == case.id).order_by(Comment.id.desc())
-    if status in STATUSES:
-        stmt = stmt.where(Comment.status == status)
-    page = db.paginate(stmt, page=parse_page(request.args), per_page=50, error_out=False)
+    page = db.paginate(service.case_comments(case, status), page=parse_page(request.args),
+                       per_page=COMMENTS_PER_PAGE, error_out=False)
     return render_template("admin/comments.html", case=case, page=page, status=status,
                            statuses=STATUSES, form=ModerateForm(),
                            here=request.full_path.rstrip("?"))
 
 
-def _moderate(comments: list[Comment], form: ModerateForm):
-    if not form.validate_on_submit():
-        refuse(400, _form_errors(form))
-    try:
-        changed = moderate(db.session, comments, form.action.data,
-                           editor=current_user.username, reason=form.reason.data)
-    except DeskRefused as exc:
-        db.session.rollback()
-        refuse(exc.status, exc.message)
+def _moderate(form: ModerateForm, comment_ids: list[int]):
+    changed = service.moderate(db.session, comment_ids, form.action.data,
+                               editor=current_user.username, reason=form.reason.data)
+    db.session.commit()
     flash(ngettext("%(num)s kommentar ændret.", "%(num)s kommentarer ændret.", changed),
           "success")
     return redirect(local_next(form.next.data) or url_for("admin.queue"), code=303)
@@ -290,23 +275,19 @@ def _moderate(comments: list[Comment], form: ModerateForm):
 @bp.post("/comments/<int:comment_id>/moderate")
 def moderate_one(comment_id: int):
     """Approve, hide, restore or delete one comment."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        refuse(404, _("Kommentaren findes ikke."))
-    return _moderate([comment], ModerateForm())
+    form = ModerateForm()
+    if not form.validate_on_submit():
+        return render_queue(form, 400)
+    return _moderate(form, [comment_id])
 
 
 @bp.post("/comments/bulk")
 def moderate_bulk():
-    """Apply one action to every comment ticked in the queue."""
-    raw = request.form.getlist("ids")
-    if not all(value.isdigit() and len(value) <= 12 for value in raw):
-        refuse(400, _("Ugyldigt kommentar-id."))
-    try:
-        comments = comments_by_ids(db.session, [int(value) for value in raw])
-    except DeskRefused as exc:
-        refuse(exc.status, exc.message)
-    return _moderate(comments, ModerateForm())
+    """Apply one action to every comment ticked in a list."""
+    form = BulkModerateForm()
+    if not form.validate_on_submit():
+        return render_queue(form, 400)
+    return _moderate(form, form.ids.data)
 
 
 # --- the audit log ------------------------------------------------------------------------------
@@ -314,6 +295,6 @@ def moderate_bulk():
 @bp.get("/audit")
 def audit_log():
     """Show what editors did, newest first, 50 to a page."""
-    page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=50,
+    page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=AUDIT_PER_PAGE,
                        error_out=False)
     return render_template("admin/audit.html", page=page)
