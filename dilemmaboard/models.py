@@ -81,7 +81,6 @@ class Option(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    text_html: Mapped[str] = mapped_column(Text, default="")
     # The stored tally: changed in the same transaction as the vote and its event.
     votes: Mapped[int] = mapped_column(Integer, default=0)
     imported_votes: Mapped[int] = mapped_column(Integer, default=0)

@@ -162,7 +162,7 @@ def test_oversized_files_are_refused_without_a_line(folder, check):
 def test_trusted_markdown_still_loses_its_scripts(body):
     record = load_text("ok.md", case_bytes(body=body, extra=f"source: {body!r}\n"
                                            .replace("\\'", "''")))
-    for html in (record.body_html, *record.options_html):
+    for html in (record.body_html, record.followup_html):
         assert executable_markup(html) == []
 
 

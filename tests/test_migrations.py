@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import TEST_DATABASE_URL, require_service, write_case
 from tests.servers import PostgresSchema, app_env, flask_cli
@@ -51,15 +52,25 @@ def test_downgrade_to_base_and_up_again(env):
     assert "Running upgrade" in up.stderr + up.stdout
 
 
+def _engine(database_url: str):
+    return create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def _sql(database_url: str, *statements: str) -> list:
     """Run statements on the migrated database; return the last one's rows."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(database_url)
     try:
         with engine.begin() as conn:
             rows = [conn.execute(text(s)) for s in statements][-1]
             return [tuple(r) for r in rows] if rows.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _columns(database_url: str, table: str) -> set[str]:
+    engine = _engine(database_url)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns(table)}
     finally:
         engine.dispose()
 
@@ -90,3 +101,17 @@ def test_down_and_up_again_keeps_the_data_and_counts_the_threads(env, database_u
     assert _sql(database_url, "SELECT number, visible_threads FROM options ORDER BY number") \
         == [(1, 0), (2, 0), (3, 2), (4, 0), (5, 0)]
     assert "all tallies match" in flask_cli(["tallies", "verify"], env).stdout
+
+
+def test_0004_drops_the_option_rendering_and_its_downgrade_brings_it_back(env, database_url):
+    write_case(Path(env["DILEMMAS_DIR"]), "m")
+    flask_cli(["db", "upgrade"], env)
+    flask_cli(["dilemmas", "sync"], env)
+    assert "text_html" not in _columns(database_url, "options")
+    flask_cli(["db", "downgrade", "0003"], env)
+    assert "text_html" in _columns(database_url, "options")
+    assert _sql(database_url, "SELECT count(*) FROM options WHERE text_html = ''") == [(5,)]
+    flask_cli(["db", "upgrade"], env)
+    assert "text_html" not in _columns(database_url, "options")
+    assert _sql(database_url, "SELECT count(*) FROM options") == [(5,)]
+    assert "unchanged 1" in flask_cli(["dilemmas", "sync"], env).stdout

@@ -96,7 +96,6 @@ class CaseRecord:
     followup_md: str
     body_html: str
     followup_html: str
-    options_html: list[str]
     content_hash: str
     slug_line: int | None = None
     option_lines: list[int | None] = field(default_factory=list)
@@ -482,7 +481,6 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
     try:
         body_html = render_trusted_markdown(body_md)
         followup_html = render_trusted_markdown(followup_md) if followup_md.strip() else ""
-        options_html = [render_trusted_markdown(o) for o in options]
     except RecursionError:  # Python-Markdown recurses per level of nested lists
         raise CaseError([Problem(path, body_line, "the Markdown is nested too deeply")]) from None
     return CaseRecord(
@@ -490,7 +488,7 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
         closes_at=closes, source=source, results=results, shuffle=shuffle, draft=draft,
         tags=[str(t) for t in tags], options=options, imported_votes=imported,
         body_md=body_md.strip(), followup_md=followup_md.strip(),
-        body_html=body_html, followup_html=followup_html, options_html=options_html,
+        body_html=body_html, followup_html=followup_html,
         content_hash=content_hash(raw, site_timezone, default_locale),
         slug_line=_line(nodes, "slug"), option_lines=option_lines,
     )

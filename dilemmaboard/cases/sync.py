@@ -67,15 +67,14 @@ def _apply(case: Case, record: CaseRecord) -> None:
     case.source_path = record.path
     case.content_hash = record.content_hash
     by_number = {o.number: o for o in case.options}
-    for number, (text, html, imported) in enumerate(
-        zip(record.options, record.options_html, record.imported_votes, strict=True), start=1
+    for number, (text, imported) in enumerate(
+        zip(record.options, record.imported_votes, strict=True), start=1
     ):
         option = by_number.get(number)
         if option is None:
             option = Option(number=number, votes=0)
             case.options.append(option)
         option.text = text
-        option.text_html = html
         option.imported_votes = imported
 
 

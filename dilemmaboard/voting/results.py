@@ -26,7 +26,6 @@ def largest_remainder_percentages(counts: list[int]) -> list[int]:
 class OptionResult:
     number: int
     text: str
-    text_html: str
     live_votes: int
     imported_votes: int
     votes: int
@@ -49,7 +48,7 @@ def case_results(case: Case) -> Results:
     percents = largest_remainder_percentages(counts)
     rows = [
         OptionResult(
-            number=o.number, text=o.text, text_html=o.text_html, live_votes=o.votes,
+            number=o.number, text=o.text, live_votes=o.votes,
             imported_votes=o.imported_votes, votes=count, percent=pct,
             share=(count / total) if total else 0.0,
         )
