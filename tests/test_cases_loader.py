@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dilemmaboard.cases.loader import CaseError, CaseRecord, load_dir, load_file, load_text
+from dilemmaboard.cases.sync import content_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cases"
@@ -259,10 +260,10 @@ def test_site_timezone_and_default_locale_are_settings():
 
 def test_content_hash_changes_with_the_settings():
     raw = case_bytes()
-    default = load_text("case.md", raw).content_hash
-    assert load_text("case.md", raw).content_hash == default
-    assert load_text("case.md", raw, site_timezone="UTC").content_hash != default
-    assert load_text("case.md", raw, default_locale="en").content_hash != default
+    default = content_hash(raw, "Europe/Copenhagen", "da")
+    assert content_hash(raw, "Europe/Copenhagen", "da") == default
+    assert content_hash(raw, "UTC", "da") != default
+    assert content_hash(raw, "Europe/Copenhagen", "en") != default
 
 
 def test_optional_keys_have_their_defaults():

@@ -6,7 +6,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dilemmaboard.cases.loader import KNOWN_KEYS, CaseError, CaseRecord, Problem, load_text
+from dilemmaboard.cases.fields import KNOWN_KEYS
+from dilemmaboard.cases.loader import CaseError, CaseRecord, Problem, load_text
 
 # database=None: no example database written into the shared working tree.
 PROPERTY = settings(max_examples=200, deadline=None, database=None)

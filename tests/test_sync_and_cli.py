@@ -1,15 +1,16 @@
 """`flask dilemmas check|sync|new`, `flask tallies verify` and `flask demo seed-votes`."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from dilemmaboard.cases import sync
 from dilemmaboard.cases.scaffold import next_monday
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Option, SyncProblem, Vote, VoteEvent, utcnow
-from tests.conftest import write_case
+from tests.conftest import run_sync, write_case
 
 
 def test_check_passes_on_the_sample_folder(runner):
@@ -69,6 +70,36 @@ def test_duplicate_slug_names_both_files_and_keeps_the_stored_case(app, runner, 
         assert case.title == "Original"
 
 
+def test_sync_parses_only_the_files_that_changed(app, dilemmas_dir, monkeypatch):
+    parsed = []
+    load_text = sync.load_text
+
+    def counting_load_text(path, raw, **settings):
+        parsed.append(Path(path).name)
+        return load_text(path, raw, **settings)
+
+    monkeypatch.setattr(sync, "load_text", counting_load_text)
+    write_case(dilemmas_dir, "ny-case")
+    with app.app_context():
+        report = run_sync()
+    assert parsed == ["ny-case.md"]
+    assert (report.created, report.unchanged) == (1, len(list(dilemmas_dir.glob("*.md"))) - 1)
+    with app.app_context():  # another site zone: every file loads differently, so again
+        app.config["SITE_TIMEZONE"] = "UTC"
+        assert run_sync().unchanged == 0
+    assert len(parsed) == 1 + len(list(dilemmas_dir.glob("*.md")))
+
+
+def test_sync_reports_a_file_too_big_to_read_with_its_size(app, dilemmas_dir):
+    path = dilemmas_dir / "stor-fil.md"
+    path.write_bytes(b"---\n" + b"x" * (1024 * 1024))
+    with app.app_context():
+        report = run_sync()
+    assert [str(p) for p in report.problems] == [
+        f"{path}: file is over 1 MiB ({path.stat().st_size} bytes)"]
+    assert report.skipped == 1
+
+
 def test_removed_file_keeps_its_case(app, runner, dilemmas_dir):
     path = write_case(dilemmas_dir, "forsvinder")
     runner.invoke(args=["dilemmas", "sync"])
@@ -94,8 +125,6 @@ def test_new_writes_a_scaffold_that_check_rejects(runner, dilemmas_dir):
 
 
 def test_next_monday():
-    from datetime import date
-
     assert next_monday(date(2026, 11, 26)) == date(2026, 11, 30)
     assert next_monday(date(2026, 11, 30)) == date(2026, 12, 7)
 

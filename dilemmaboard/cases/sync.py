@@ -6,6 +6,7 @@ as it was; files that disappeared from the folder leave their cases alone.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,15 +15,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, lazyload, selectinload
 
 from dilemmaboard.cases.loader import (
-    MAX_FILE_BYTES,
     CaseError,
     CaseRecord,
     Problem,
     case_files,
-    content_hash,
     duplicate_problems,
     find_duplicate_slugs,
     load_text,
+    read_case_file,
 )
 from dilemmaboard.models import Case, Option, SyncProblem
 
@@ -40,16 +40,14 @@ class SyncReport:
                 f"unchanged {self.unchanged}, skipped {self.skipped}")
 
 
-def _read(path: Path) -> bytes | Problem:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return Problem(str(path), None, "file is over 1 MiB")
-        return path.read_bytes()
-    except OSError as exc:
-        return Problem(str(path), None, f"cannot read file: {exc.strerror}")
+def content_hash(raw: bytes, site_timezone: str, default_locale: str) -> str:
+    """Hash of a file plus the settings that change how it loads."""
+    digest = hashlib.sha256(f"{site_timezone}\0{default_locale}\0".encode())
+    digest.update(raw)
+    return digest.hexdigest()
 
 
-def _apply(case: Case, record: CaseRecord) -> None:
+def _apply(case: Case, record: CaseRecord, digest: str) -> None:
     case.slug = record.slug
     case.title = record.title
     case.language = record.language
@@ -65,7 +63,7 @@ def _apply(case: Case, record: CaseRecord) -> None:
     case.followup_md = record.followup_md
     case.followup_html = record.followup_html
     case.source_path = record.path
-    case.content_hash = record.content_hash
+    case.content_hash = digest
     by_number = {o.number: o for o in case.options}
     for number, (text, imported) in enumerate(
         zip(record.options, record.imported_votes, strict=True), start=1
@@ -98,36 +96,30 @@ def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
                default_locale: str, allow_option_edits: bool = False) -> SyncReport:
     """Load every case file into the session and return what happened (the caller commits)."""
     report = SyncReport()
-    # Options are read only for files that changed: loading all of them made an
-    # unchanged sync of 1,000 files build 6,000 objects (bench/: sync unchanged).
+    # Options are loaded only for the cases whose files changed (below, in one query).
     stored = list(session.scalars(select(Case).options(lazyload(Case.options))))
     by_path = {c.source_path: c for c in stored}
     by_slug = {c.slug: c for c in stored}
-    parsed: list[CaseRecord] = []
+    parsed: list[tuple[CaseRecord, str]] = []  # (record, content hash)
     slugs_by_path: dict[str, str] = {}
     present_paths = set()
     for path in case_files(directory):
         present_paths.add(str(path))
-        raw = _read(path)
-        if isinstance(raw, Problem):
-            report.problems.append(raw)
-            report.skipped += 1
-            continue
-        known = by_path.get(str(path))
-        if known is not None and known.content_hash == content_hash(
-            raw, site_timezone, default_locale
-        ):
-            report.unchanged += 1
-            slugs_by_path[str(path)] = known.slug
-            continue
         try:
+            raw = read_case_file(path)
+            digest = content_hash(raw, site_timezone, default_locale)
+            known = by_path.get(str(path))
+            if known is not None and known.content_hash == digest:
+                report.unchanged += 1
+                slugs_by_path[str(path)] = known.slug
+                continue
             record = load_text(str(path), raw, site_timezone=site_timezone,
                                default_locale=default_locale)
         except CaseError as exc:
             report.problems.extend(exc.problems)
             report.skipped += 1
             continue
-        parsed.append(record)
+        parsed.append((record, digest))
         slugs_by_path[record.path] = record.slug
 
     # A stored case whose file still exists under another name keeps its slug.
@@ -137,19 +129,19 @@ def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
     duplicates = find_duplicate_slugs(slugs_by_path)
     if duplicates:
         report.problems.extend(duplicate_problems(duplicates))
-    changed_ids = [by_slug[r.slug].id for r in parsed if r.slug in by_slug]
+    changed_ids = [by_slug[r.slug].id for r, _digest in parsed if r.slug in by_slug]
     if changed_ids:  # their options in one query, not one query per case
         session.scalars(select(Case).where(Case.id.in_(changed_ids))
                         .options(selectinload(Case.options))).all()
 
-    for record in parsed:
+    for record, digest in parsed:
         if record.slug in duplicates:
             report.skipped += 1
             continue
         case = by_slug.get(record.slug)
         if case is None:
             case = Case(comment_count=0)
-            _apply(case, record)
+            _apply(case, record, digest)
             session.add(case)
             report.created += 1
             continue
@@ -158,7 +150,7 @@ def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
             report.problems.append(problem)
             report.skipped += 1
             continue
-        _apply(case, record)
+        _apply(case, record, digest)
         report.updated += 1
 
     session.execute(delete(SyncProblem))

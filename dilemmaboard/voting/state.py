@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
-from dilemmaboard.cases.loader import SLUG_RE
+from dilemmaboard.cases.fields import SLUG_RE
 from dilemmaboard.models import Case, VoteEvent, utcnow
 
 # --- state -----------------------------------------------------------------
