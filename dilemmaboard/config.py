@@ -1,55 +1,66 @@
-"""Settings: defaults plus the environment, read in one place (SPEC §9)."""
+"""Settings: every default, what the environment may change, and the checks (SPEC §9).
+
+`load` is the one way in: the defaults, then the environment, then the
+factory's overrides (tests). It derives SQLALCHEMY_DATABASE_URI from
+DATABASE_URL and refuses a value the service cannot run with by raising
+`ConfigError`, whose message is one line (the factory prints it and exits 2).
+No Flask here, so scripts (bench/) read the same settings.
+"""
 from __future__ import annotations
 
+import copy
 import os
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in TRUE_WORDS
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+MODERATION_MODES = ("post", "pre")
+DEV_SECRET_KEY = "dev-only-not-secret"
 
 
-def normalise_database_url(url: str) -> str:
-    """Accept the URL spellings hosting platforms hand out and pick psycopg 3."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+class ConfigError(ValueError):
+    """A setting the service cannot start with; the message is one line."""
 
 
-def limiter_storage_options(uri: str) -> dict:
-    """Short Redis timeouts: when Redis is down the limits fail open quickly."""
-    if uri.startswith(("redis://", "rediss://", "redis+")):
-        return {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
-    return {}
+def _text(name: str, raw: str) -> str:
+    return raw
 
 
-def from_environment(instance_path: str) -> dict:
-    """Build the config mapping from defaults and the process environment."""
-    default_db = "sqlite:///" + str(Path(instance_path) / "dilemmaboard.sqlite3")
-    return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            os.environ.get("DATABASE_URL") or default_db
-        ),
-        "DILEMMAS_DIR": os.environ.get("DILEMMAS_DIR", "dilemmas"),
-        "SITE_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Europe/Copenhagen"),
-        "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "da"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0") or 0),
-        "COMMENTS_MODERATION": os.environ.get("COMMENTS_MODERATION", "post"),
-        "COMMENTS_REQUIRE_VOTE": env_bool("COMMENTS_REQUIRE_VOTE", True),
-        "PROFILE_QUESTION": env_bool("PROFILE_QUESTION", False),
-    }
+def _flag(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+def _count(name: str, raw: str) -> int:
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise ConfigError(f"{name} must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
+
+
+# What the environment may set: name -> (default, how the variable's text is read).
+# A variable that is unset or blank leaves the default. All of them are documented
+# in the README's Deploy section (tests/test_production_config.py checks).
+ENVIRONMENT: dict[str, tuple[object, Callable[[str, str], object]]] = {
+    "SECRET_KEY": (None, _text),
+    "DATABASE_URL": (None, _text),  # -> SQLALCHEMY_DATABASE_URI (database_uri)
+    "DILEMMAS_DIR": ("dilemmas", _text),
+    "SITE_TIMEZONE": ("Europe/Copenhagen", _text),
+    "DEFAULT_LOCALE": ("da", _text),
+    "RATELIMIT_STORAGE_URI": ("memory://", _text),
+    "RATELIMIT_ENABLED": (True, _flag),
+    "TRUSTED_PROXIES": (0, _count),
+    "COMMENTS_MODERATION": ("post", _text),
+    "COMMENTS_REQUIRE_VOTE": (True, _flag),
+    "PROFILE_QUESTION": (False, _flag),
+}
+
+# The settings the environment does not change.
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -77,3 +88,81 @@ DEFAULTS = {
     # nothing of one reader: the archive, feeds, the API and the public exports.
     "SHARED_CACHE_SECONDS": 10,
 }
+
+
+def load(instance_path: str | os.PathLike, overrides: Mapping | None = None, *,
+         environ: Mapping[str, str] = os.environ, debug: bool = False) -> dict:
+    """The app's settings: DEFAULTS, then `environ`, then `overrides`; checked.
+
+    `debug` (Flask's debug mode) lets the app start without a SECRET_KEY, as
+    TESTING does. Raises ConfigError.
+    """
+    settings = {**copy.deepcopy(DEFAULTS), **from_environment(environ), **(overrides or {})}
+    settings["SQLALCHEMY_DATABASE_URI"] = database_uri(settings, instance_path)
+    settings["SECRET_KEY"] = secret_key(settings, debug=debug)
+    check(settings)
+    return settings
+
+
+def from_environment(environ: Mapping[str, str]) -> dict:
+    """Every ENVIRONMENT setting: its variable's value when set, else its default."""
+    settings = {}
+    for name, (default, read) in ENVIRONMENT.items():
+        raw = environ.get(name, "")
+        settings[name] = read(name, raw) if raw.strip() else default
+    return settings
+
+
+def database_uri(settings: Mapping, instance_path: str | os.PathLike) -> str:
+    """SQLALCHEMY_DATABASE_URI as given, else DATABASE_URL, else a SQLite file in instance/."""
+    url = (settings.get("SQLALCHEMY_DATABASE_URI") or settings.get("DATABASE_URL")
+           or "sqlite:///" + str(Path(instance_path) / "dilemmaboard.sqlite3"))
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL spellings hosting platforms hand out and pick psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def secret_key(settings: Mapping, *, debug: bool) -> str:
+    """The SECRET_KEY; a fixed one only in debug and testing, where nothing real is signed."""
+    if settings.get("SECRET_KEY"):
+        return settings["SECRET_KEY"]
+    if debug or settings.get("DEBUG") or settings.get("TESTING"):
+        return DEV_SECRET_KEY
+    raise ConfigError(
+        "set the SECRET_KEY environment variable (for example: export SECRET_KEY="
+        "$(python3 -c 'import secrets; print(secrets.token_hex(32))'))."
+    )
+
+
+def check(settings: Mapping) -> None:
+    """Refuse a value the service cannot run with (ConfigError)."""
+    moderation = settings["COMMENTS_MODERATION"]
+    if moderation not in MODERATION_MODES:
+        raise ConfigError(f"COMMENTS_MODERATION must be 'post' or 'pre', not {moderation!r}")
+    hops = settings["TRUSTED_PROXIES"]
+    if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number (0 or more), not {hops!r}")
+    zone = settings["SITE_TIMEZONE"]
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigError(f"SITE_TIMEZONE must be a time zone such as 'Europe/Copenhagen', "
+                          f"not {zone!r}") from None
+    languages = settings["LANGUAGES"]
+    if settings["DEFAULT_LOCALE"] not in languages:
+        raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(languages)}, "
+                          f"not {settings['DEFAULT_LOCALE']!r}")
+
+
+def limiter_storage_options(uri: str) -> dict:
+    """Short Redis timeouts: when Redis is down the limits fail open quickly."""
+    if uri.startswith(("redis://", "rediss://", "redis+")):
+        return {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+    return {}

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from app import create_app
+from dilemmaboard import config
 from dilemmaboard.config import normalise_database_url
 from dilemmaboard.extensions import db
 from tests.conftest import (
@@ -65,6 +66,73 @@ def test_empty_secret_key_counts_as_missing(no_secret, tmp_path, monkeypatch):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
 
 
+# --- settings that cannot work: refused at start ------------------------------------
+
+def refusal_of(capsys, overrides=None) -> str:
+    """Start the app; return the one line it refuses to start with (exit 2)."""
+    with pytest.raises(SystemExit) as exit_info:
+        create_app({"TESTING": True, **(overrides or {})})
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Dilemmaboard refuses to start: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("mode", ["later", "POST", "none"])
+def test_refuses_to_start_with_an_unknown_moderation_mode(mode, monkeypatch, capsys):
+    monkeypatch.setenv("COMMENTS_MODERATION", mode)
+    assert f"COMMENTS_MODERATION must be 'post' or 'pre', not '{mode}'" in refusal_of(capsys)
+
+
+def test_an_override_is_checked_like_the_environment(capsys):
+    err = refusal_of(capsys, {"COMMENTS_MODERATION": "sometimes"})
+    assert "COMMENTS_MODERATION must be 'post' or 'pre'" in err
+
+
+@pytest.mark.parametrize("name,value,words", [
+    ("RATELIMIT_ENABLED", "maybe", "RATELIMIT_ENABLED must be true or false"),
+    ("PROFILE_QUESTION", "ja", "PROFILE_QUESTION must be true or false"),
+    ("TRUSTED_PROXIES", "one", "TRUSTED_PROXIES must be a whole number"),
+    ("TRUSTED_PROXIES", "-1", "TRUSTED_PROXIES must be a whole number"),
+    ("SITE_TIMEZONE", "Europe/Atlantis", "SITE_TIMEZONE must be a time zone"),
+    ("SITE_TIMEZONE", "../../etc/passwd", "SITE_TIMEZONE must be a time zone"),
+    ("DEFAULT_LOCALE", "de", "DEFAULT_LOCALE must be one of da, en"),
+])
+def test_refuses_to_start_with_a_value_it_cannot_use(name, value, words, monkeypatch, capsys):
+    monkeypatch.setenv(name, value)
+    assert words in refusal_of(capsys)
+
+
+def test_gunicorn_entry_point_refuses_a_bad_setting_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "COMMENTS_MODERATION"}
+    env.update(SECRET_KEY="k" * 32, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+               COMMENTS_MODERATION="whenever")
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Dilemmaboard refuses to start: COMMENTS_MODERATION must be 'post' or 'pre', "
+        "not 'whenever'"]
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("true", True), ("Yes", True), ("1", True), ("on", True),
+    ("false", False), ("NO", False), ("0", False), ("off", False),
+])
+def test_flags_read_the_usual_words(raw, expected):
+    settings = config.load("/tmp", {"TESTING": True}, environ={"PROFILE_QUESTION": raw})
+    assert settings["PROFILE_QUESTION"] is expected
+
+
+def test_blank_variables_leave_the_defaults():
+    settings = config.load("/tmp", {"TESTING": True},
+                           environ={name: "  " for name in config.ENVIRONMENT})
+    for name, (default, _read) in config.ENVIRONMENT.items():
+        if name not in ("SECRET_KEY", "DATABASE_URL"):
+            assert settings[name] == default, name
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/dilemmaboard.sqlite3"
+
+
 # --- database URLs ---------------------------------------------------------------
 
 @pytest.mark.parametrize("url", [
@@ -78,6 +146,21 @@ def test_every_postgres_spelling_picks_psycopg3(url):
 
 def test_sqlite_url_is_left_alone():
     assert normalise_database_url("sqlite:////tmp/x.sqlite3") == "sqlite:////tmp/x.sqlite3"
+
+
+@pytest.mark.parametrize("environ,overrides,expected", [
+    ({}, {}, "sqlite:////srv/instance/dilemmaboard.sqlite3"),
+    ({"DATABASE_URL": "postgres://u@h/db"}, {}, "postgresql+psycopg://u@h/db"),
+    ({}, {"DATABASE_URL": "postgres://u@h/db"}, "postgresql+psycopg://u@h/db"),
+    ({"DATABASE_URL": "postgres://u@h/env"}, {"DATABASE_URL": "sqlite:////t/x.sqlite3"},
+     "sqlite:////t/x.sqlite3"),
+    ({"DATABASE_URL": "postgres://u@h/env"}, {"SQLALCHEMY_DATABASE_URI": "sqlite://"},
+     "sqlite://"),
+])
+def test_the_database_uri_comes_from_database_url_wherever_it_is_set(environ, overrides,
+                                                                     expected):
+    settings = config.load("/srv/instance", {"TESTING": True, **overrides}, environ=environ)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == expected
 
 
 @pytest.mark.parametrize("scheme", ["postgres://", "postgresql://", "postgresql+psycopg://"])
@@ -250,9 +333,9 @@ def test_procfile_migrates_and_syncs_on_release():
 def test_every_environment_variable_is_documented_under_deploy():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     deploy = readme.split("## Deploy", 1)[1].split("\n## ", 1)[0]
-    sources = (ROOT / "dilemmaboard" / "config.py").read_text() + \
-        (ROOT / "gunicorn.conf.py").read_text()
-    names = set(re.findall(r"""(?:environ\.get|env_bool)\(\s*["']([A-Z_]+)["']""", sources))
+    gunicorn = (ROOT / "gunicorn.conf.py").read_text()
+    names = set(config.ENVIRONMENT) | set(
+        re.findall(r"""environ\.get\(\s*["']([A-Z_]+)["']""", gunicorn))
     assert {"SECRET_KEY", "DATABASE_URL", "PORT", "WEB_CONCURRENCY"} <= names
     missing = sorted(n for n in names if f"`{n}`" not in deploy)
     assert not missing, f"not in the README's Deploy section: {missing}"
