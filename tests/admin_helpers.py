@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from dilemmaboard.extensions import db
 from dilemmaboard.models import AuditEntry, Case, Comment
-from tests.conftest import csrf_token_from, write_case
+from tests.conftest import Reader, csrf_token_from, write_case
 
 PASSWORD = "korrekt hest batteri hæfteklamme"
 OPEN, CLOSED, DRAFT, SCHEDULED = "aaben", "lukket", "kladde", "planlagt"
@@ -150,8 +150,6 @@ def assert_csp_clean(html: str) -> None:
 def write_comment(app, slug: str = OPEN, body: str = "Fordi alle skal høres.",
                   name: str = "Anne", option: int = 2, reader=None) -> int:
     """Vote and comment as a new reader through the real pages; return the comment's id."""
-    from tests.conftest import Reader
-
     reader = reader or Reader(app.test_client())
     assert reader.vote(slug, option).status_code == 303
     response = reader.client.post(f"/dilemmas/{slug}/comments", data={
@@ -165,8 +163,6 @@ def write_comment(app, slug: str = OPEN, body: str = "Fordi alle skal høres.",
 
 def report(app, comment_id: int, slug: str = OPEN, times: int = 1) -> None:
     """Readers report a comment through the real button."""
-    from tests.conftest import Reader
-
     for _n in range(times):
         reader = Reader(app.test_client())
         response = reader.client.post(f"/comments/{comment_id}/report",

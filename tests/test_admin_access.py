@@ -18,8 +18,8 @@ from tests.admin_helpers import (
     is_local,
     log_in,
     token_of,
+    write_comment,
 )
-from tests.conftest import Reader
 
 OPEN_ENDPOINTS = {"admin.login", "admin.logout"}
 HIDDEN_NEXT = re.compile(r'<input id="next" name="next" type="hidden" value="([^"]*)"')
@@ -43,17 +43,7 @@ def site(make_app, dilemmas_dir):
 @pytest.fixture
 def comment_id(site):
     """One visible comment on the open case, written through the reader pages."""
-    reader = Reader(site.test_client())
-    assert reader.vote(OPEN, 2).status_code == 303
-    response = reader.client.post(f"/dilemmas/{OPEN}/comments", data={
-        "name": "Anne", "body": "Fordi alle skal høres.",
-        "csrf_token": reader.token(f"/dilemmas/{OPEN}")})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    from dilemmaboard.extensions import db
-    from dilemmaboard.models import Comment
-
-    with site.app_context():
-        return db.session.query(Comment.id).scalar()
+    return write_comment(site)
 
 
 def admin_routes(app, comment_id: int) -> list[tuple[str, str, str]]:

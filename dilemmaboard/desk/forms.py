@@ -61,9 +61,6 @@ class CommentIdsField(Field):
     def process_formdata(self, valuelist) -> None:
         self.data = list(valuelist)
 
-    def _value(self) -> str:
-        return ""
-
 
 class BulkModerateForm(ModerateForm):
     """One action on every comment ticked in a list."""

@@ -80,6 +80,7 @@ def refused(exc: Refused):
 
 @bp.errorhandler(429)
 def too_many_attempts(exc):
+    """Too many failed logins: say so in words (the limiter answers 429)."""
     return render_error(429, _("For mange loginforsøg. Vent et minut, og prøv igen."))
 
 
