@@ -145,7 +145,7 @@ class Comment(db.Model):
     option_changed: Mapped[bool] = mapped_column(Boolean, default=False)
     voter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     ip_hash: Mapped[str | None] = mapped_column(String(64))
-    # visible | pending | hidden | deleted
+    # One of comments.service.STATUSES.
     status: Mapped[str] = mapped_column(String(10), default="visible")
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -175,7 +175,7 @@ class Editor(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="editor")  # editor | researcher
+    role: Mapped[str] = mapped_column(String(20), default="editor")  # desk.accounts.ROLES
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
