@@ -18,7 +18,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from dilemmaboard.comments.html_cache import comment_html, comment_list_html
 from dilemmaboard.comments.service import (
     CommentRefused,
     author_cookie_name,
@@ -40,8 +39,6 @@ from dilemmaboard.web.privacy import ip_hash, voter_hash
 from dilemmaboard.web.reader import public_case_or_404, render_case
 
 bp = Blueprint("comments", __name__)
-bp.add_app_template_global(comment_html)
-bp.add_app_template_global(comment_list_html)
 HONEYPOT_FIELD = "website"
 
 
