@@ -46,7 +46,7 @@ def post_requests(env: dict, path: Path, slug: str = "bench-comment") -> Path:
 def _seed_case(session, slug: str, count: int) -> None:
     from sqlalchemy import insert, select, update
 
-    from dilemmaboard.comments.service import render_comment_markdown
+    from dilemmaboard.comments.text import render_comment_markdown
     from dilemmaboard.models import Case, Comment, Option, utcnow
 
     case = session.scalars(select(Case).where(Case.slug == slug)).one()

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment
 from tests.conftest import Reader, write_case
@@ -23,6 +24,11 @@ def make_blog(make_app, dilemmas_dir, **config):
                closes="2020-01-13T12:00")
     write_case(dilemmas_dir, "kladde", title="Kladde", extra="draft: true")
     return make_app(**config)
+
+
+def comment_settings(app, **changes) -> CommentSettings:
+    """The app's comment settings, with `changes` (e.g. require_vote=False) on top."""
+    return replace(CommentSettings.from_config(app.config), **changes)
 
 
 class Commenter(Reader):

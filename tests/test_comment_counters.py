@@ -2,18 +2,16 @@
 comes, goes and comes back, and `flask tallies verify` catches and repairs a wrong one."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select, update
 
+from dilemmaboard.comments.author import author_token
 from dilemmaboard.comments.counters import comment_counter_mismatches
-from dilemmaboard.comments.service import (
-    author_token,
-    delete_own_comment,
-    moderate_comment,
-    post_comment,
-)
+from dilemmaboard.comments.service import delete_own_comment, moderate_comment, post_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment, Option
 from dilemmaboard.voting.casting import cast_vote
+from tests.comment_helpers import comment_settings
 from tests.conftest import write_case
 
 
@@ -30,9 +28,12 @@ def post(case, name: str, *, option: int | None, parent: Comment | None = None,
     if option is not None:
         cast_vote(db.session, case, name, option)
         db.session.commit()
-    return post_comment(db.session, case, name=name, body=f"Tekst fra {name}",
-                        parent_id=parent.id if parent else None, voter_hash=name,
-                        ip_hash=None, require_vote=False, moderation=moderation)
+    settings = comment_settings(current_app, require_vote=False, moderation=moderation)
+    comment = post_comment(db.session, case, name=name, body=f"Tekst fra {name}",
+                           parent_id=parent.id if parent else None, voter_hash=name,
+                           ip_hash=None, settings=settings)
+    db.session.commit()
+    return comment
 
 
 def moderate(comment: Comment, action: str) -> None:
@@ -63,7 +64,10 @@ def test_counters_follow_posting_moderation_and_deletion(app, dilemmas_dir, runn
         assert counters() == (2, 2, [0, 1, 1, 0, 0])
         own = post(case, "dea", option=None)
         assert counters() == (3, 3, [0, 1, 1, 0, 0])  # no option: in the total only
-        delete_own_comment(db.session, own, token=author_token(own))
+        settings = comment_settings(current_app)
+        delete_own_comment(db.session, own, token=author_token(own, settings),
+                           settings=settings)
+        db.session.commit()
         assert counters() == (2, 2, [0, 1, 1, 0, 0])
         assert comment_counter_mismatches(db.session) == []
 

@@ -11,6 +11,7 @@ from tests.comment_helpers import (
     Commenter,
     comment_count,
     comment_ids_on,
+    comment_settings,
     comments_section,
     make_blog,
     stored_comments,
@@ -36,15 +37,16 @@ def add_comments(app, slug: str, count: int, *, option: int | None = None,
                  parent_id: int | None = None) -> list[int]:
     """Store comments through the domain function (fast set-up for page tests)."""
     ids = []
+    settings = comment_settings(app, require_vote=False)
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == slug)).one()
         for n in range(count):
             comment = post_comment(db.session, case, name=f"Læser {n}", body=f"Indlæg {n}",
                                    parent_id=parent_id, voter_hash=None, ip_hash=None,
-                                   require_vote=False)
+                                   settings=settings)
             if option:
                 comment.option_number = option
-                db.session.commit()
+            db.session.commit()
             ids.append(comment.id)
     return ids
 

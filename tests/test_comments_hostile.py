@@ -11,20 +11,17 @@ import xml.etree.ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from dilemmaboard.comments.service import (
-    CommentRefused,
-    clean_body,
-    clean_name,
-    post_comment,
-    render_comment_markdown,
-)
+from dilemmaboard.comments.service import post_comment
+from dilemmaboard.comments.text import clean_body, clean_name, render_comment_markdown
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
+from dilemmaboard.refusal import Refused
 from tests.comment_helpers import (
     Commenter,
     all_comments,
     assert_no_executable_markup,
     assert_page_has_no_injected_code,
+    comment_settings,
     comments_section,
     make_blog,
 )
@@ -215,10 +212,10 @@ def test_lone_surrogate_is_refused_and_stores_nothing(blog, field, value):
     with blog.test_request_context():
         case = db.session.scalars(select(Case).where(Case.slug == "aaben")).one()
         fields = {"name": "Anne", "body": "Hej", field: value}
-        with pytest.raises(CommentRefused):
+        with pytest.raises(Refused):
             post_comment(db.session, case, **fields, voter_hash=None, ip_hash=None,
-                         require_vote=False)
-        with pytest.raises(CommentRefused):
+                         settings=comment_settings(blog, require_vote=False))
+        with pytest.raises(Refused):
             (clean_name if field == "name" else clean_body)(value)
     assert all_comments(blog) == []
 

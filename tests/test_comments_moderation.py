@@ -6,12 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from dilemmaboard.comments.service import (
-    author_cookie_name,
-    held_comments,
-    moderate_comment,
-    reported_comments,
-)
+from dilemmaboard.comments.author import author_cookie_name
+from dilemmaboard.comments.service import held_comments, moderate_comment, reported_comments
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Comment, CommentReport
 from tests.comment_helpers import (

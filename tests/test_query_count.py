@@ -14,6 +14,7 @@ from dilemmaboard.comments.service import moderate_comment, post_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment
 from dilemmaboard.voting.demo import seed_votes
+from tests.comment_helpers import comment_settings
 from tests.conftest import Reader, write_case
 
 SLUG = "taeller"
@@ -54,26 +55,29 @@ def count_queries(app, client, path: str) -> int:
 
 def add_votes_and_comments(app, *, votes: int, threads: int, voter: Reader) -> None:
     """Many votes, several pages of threads with replies, placeholders and pending comments."""
+    settings = comment_settings(app, require_vote=False)
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == SLUG)).one()
         seed_votes(db.session, case, votes)
         tops = []
         for n in range(threads):
             comment = post_comment(db.session, case, name=f"Læser {n}", body=f"Indlæg *{n}*",
-                                   voter_hash=f"v{n}", ip_hash=None, require_vote=False)
+                                   voter_hash=f"v{n}", ip_hash=None, settings=settings)
             tops.append(comment)
             if n % 3 == 0:
                 post_comment(db.session, case, name=f"Svar {n}", body="Enig.",
                              parent_id=comment.id, voter_hash=f"r{n}", ip_hash=None,
-                             require_vote=False)
+                             settings=settings)
+        db.session.commit()
         # A hidden comment that stays as a placeholder for its reply; a deleted one that goes.
         moderate_comment(db.session, tops[0], "hide")
         moderate_comment(db.session, tops[1], "delete")
         db.session.commit()
         # The voter's own comment waiting for an editor (shown only to them).
         post_comment(db.session, case, name="Vera", body="Afventer.",
-                     voter_hash=voter.voter_hash(app), ip_hash=None, require_vote=False,
-                     moderation="pre")
+                     voter_hash=voter.voter_hash(app), ip_hash=None,
+                     settings=comment_settings(app, require_vote=False, moderation="pre"))
+        db.session.commit()
         shown = db.session.scalar(select(Case.comment_count).where(Case.id == case.id))
         stored = db.session.scalar(select(func.count()).select_from(Comment))
         assert shown > 50 and stored > threads
@@ -132,7 +136,7 @@ def test_counting_the_other_threads_reads_only_their_rows(tmp_path, viewer, opti
     on the schema with its indexes; PostgreSQL plans by statistics.)"""
     from sqlalchemy import create_engine
 
-    from dilemmaboard.comments.service import other_thread_count
+    from dilemmaboard.comments.listing import other_thread_count
 
     engine = create_engine(f"sqlite:///{tmp_path / 'plan.sqlite3'}")
     db.metadata.create_all(engine)

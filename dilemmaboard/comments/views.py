@@ -3,6 +3,7 @@
 Every form is a plain POST answered with a 303 redirect, so all of it works
 without JavaScript. The author's right to edit or delete is a signed cookie
 per comment, bound to the comment id and its current text, for 15 minutes.
+Each POST calls one function of comments/service.py and commits once.
 """
 from __future__ import annotations
 
@@ -18,23 +19,26 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from dilemmaboard.comments.service import (
-    CommentRefused,
+from dilemmaboard.comments.author import (
     author_cookie_name,
     author_token,
-    comment_page_number,
-    delete_own_comment,
-    edit_comment,
     edit_seconds_left,
-    parse_parent_id,
-    post_comment,
-    report_comment,
     require_author,
 )
+from dilemmaboard.comments.listing import comment_page_number
+from dilemmaboard.comments.service import (
+    delete_own_comment,
+    edit_comment,
+    post_comment,
+    report_comment,
+)
+from dilemmaboard.comments.settings import CommentSettings
+from dilemmaboard.comments.text import parse_parent_id
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, Comment
+from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import is_public
-from dilemmaboard.web.errors import refuse, render_error
+from dilemmaboard.web.errors import REFUSAL_STATUS, refuse, render_error
 from dilemmaboard.web.privacy import ip_hash, voter_hash
 from dilemmaboard.web.reader import public_case_or_404, render_case
 
@@ -73,6 +77,10 @@ def _rate_limited(exc):
 
 # --- helpers -----------------------------------------------------------------
 
+def _settings() -> CommentSettings:
+    return CommentSettings.from_config(current_app.config)
+
+
 def _public_comment_or_404(comment_id: int) -> tuple[Comment, Case]:
     comment = db.session.get(Comment, comment_id)
     case = db.session.get(Case, comment.case_id) if comment else None
@@ -81,25 +89,33 @@ def _public_comment_or_404(comment_id: int) -> tuple[Comment, Case]:
     return comment, case
 
 
-def _comment_url(comment: Comment, case: Case, page: int | None = None) -> str:
+def _comment_url(comment: Comment, case: Case, settings: CommentSettings) -> str:
     """The case page showing this comment, with its #comment-<id> anchor."""
-    if page is None:
-        page = comment_page_number(db.session, comment, viewer=voter_hash())
+    page = comment_page_number(db.session, comment, viewer=voter_hash(), settings=settings)
     args = {"page": page} if page > 1 else {}
     return url_for("reader.detail", slug=case.slug, **args) + f"#comment-{comment.id}"
 
 
-def _grant_author(response, comment: Comment) -> None:
+def _grant_author(response, comment: Comment, settings: CommentSettings) -> None:
     """Give the author the signed cookie that lets them edit or delete this text."""
     response.set_cookie(
-        author_cookie_name(comment.id), author_token(comment),
-        max_age=edit_seconds_left(comment), httponly=True, samesite="Lax",
+        author_cookie_name(comment.id), author_token(comment, settings),
+        max_age=edit_seconds_left(comment, settings), httponly=True, samesite="Lax",
         secure=request.is_secure,
     )
 
 
 def _author_token(comment: Comment) -> str | None:
     return request.cookies.get(author_cookie_name(comment.id))
+
+
+def _edit_page(comment: Comment, case: Case, body: str, settings: CommentSettings,
+               error: str | None = None):
+    return render_template(
+        "comments/edit.html", comment=comment, case=case, body=body, error=error,
+        minutes_left=max(1, edit_seconds_left(comment, settings) // 60),
+        back_url=_comment_url(comment, case, settings),
+    ), (400 if error else 200)
 
 
 # --- routes ------------------------------------------------------------------
@@ -114,36 +130,31 @@ def post(slug: str):
     if request.form.get(HONEYPOT_FIELD, "").strip():
         # A filled honeypot is a bot: answer as if it worked, store nothing.
         return redirect(url_for("reader.detail", slug=case.slug) + "#comments", code=303)
-    config = current_app.config
-    located: dict[str, int] = {}
-
-    def locate(stored: Comment) -> None:
-        # Inside the write transaction: no second transaction after the commit.
-        located["page"] = comment_page_number(db.session, stored, viewer=voter_hash())
-
+    settings = _settings()
     try:
         comment = post_comment(
             db.session, case,
             name=request.form.get("name"), body=request.form.get("body"),
             parent_id=parse_parent_id(request.form.get("parent_id")),
-            voter_hash=voter_hash(create=not config["COMMENTS_REQUIRE_VOTE"]),
-            ip_hash=ip_hash(), require_vote=config["COMMENTS_REQUIRE_VOTE"],
-            moderation=config["COMMENTS_MODERATION"],
-            before_commit=locate,
+            voter_hash=voter_hash(create=not settings.require_vote), ip_hash=ip_hash(),
+            settings=settings,
         )
-    except CommentRefused as exc:
-        if exc.status == 404:
-            refuse(404, exc.message)
+    except Refused as exc:
+        if exc.kind == "not_found":
+            raise
         # Show the case again with the reader's text kept and the reason next to the form.
-        return render_case(case, status=exc.status, comment_error=exc.message,
+        return render_case(case, status=REFUSAL_STATUS[exc.kind], comment_error=exc.message,
                            comment_values=request.form)
+    # Found before the commit, in the same transaction: the page counts the new comment.
+    url = _comment_url(comment, case, settings)
+    db.session.commit()
     session["comment_name"] = comment.name
     if comment.status == "pending":
         flash(_("Tak. Din kommentar afventer godkendelse fra redaktionen."), "success")
     else:
         flash(_("Tak for din kommentar."), "success")
-    response = redirect(_comment_url(comment, case, located["page"]), code=303)
-    _grant_author(response, comment)
+    response = redirect(url, code=303)
+    _grant_author(response, comment, settings)
     return response
 
 
@@ -152,32 +163,26 @@ def post(slug: str):
 def edit(comment_id: int):
     """Let the author correct their comment for 15 minutes after writing it."""
     comment, case = _public_comment_or_404(comment_id)
+    settings = _settings()
     token = _author_token(comment)
-    body = comment.body_md
-    error = None
+    if request.method == "GET":
+        require_author(comment, token, settings)
+        return _edit_page(comment, case, comment.body_md, settings)
+    body = request.form.get("body", "")
     try:
-        if request.method == "GET":
-            require_author(comment, token)
-        else:
-            body = request.form.get("body", "")
-            edit_comment(db.session, comment, body=body, token=token,
-                         moderation=current_app.config["COMMENTS_MODERATION"])
-    except CommentRefused as exc:
-        if exc.status != 400:
-            refuse(exc.status, exc.message)
-        error = exc.message
-    if request.method == "GET" or error:
-        return render_template(
-            "comments/edit.html", comment=comment, case=case, body=body, error=error,
-            minutes_left=max(1, edit_seconds_left(comment) // 60),
-            back_url=_comment_url(comment, case),
-        ), (400 if error else 200)
+        edit_comment(db.session, comment, body=body, token=token, settings=settings)
+    except Refused as exc:
+        if exc.kind != "invalid":
+            raise
+        return _edit_page(comment, case, body, settings, error=exc.message)
+    url = _comment_url(comment, case, settings)
+    db.session.commit()
     if comment.status == "pending":
         flash(_("Din rettelse er gemt og afventer godkendelse fra redaktionen."), "success")
     else:
         flash(_("Din kommentar er rettet."), "success")
-    response = redirect(_comment_url(comment, case), code=303)
-    _grant_author(response, comment)
+    response = redirect(url, code=303)
+    _grant_author(response, comment, settings)
     return response
 
 
@@ -186,10 +191,8 @@ def edit(comment_id: int):
 def delete(comment_id: int):
     """Delete the author's own comment (inside the 15 minutes)."""
     comment, case = _public_comment_or_404(comment_id)
-    try:
-        delete_own_comment(db.session, comment, token=_author_token(comment))
-    except CommentRefused as exc:
-        refuse(exc.status, exc.message)
+    delete_own_comment(db.session, comment, token=_author_token(comment), settings=_settings())
+    db.session.commit()
     flash(_("Din kommentar er slettet."), "success")
     response = redirect(url_for("reader.detail", slug=case.slug) + "#comments", code=303)
     response.delete_cookie(author_cookie_name(comment.id), httponly=True, samesite="Lax",
@@ -204,19 +207,18 @@ def delete(comment_id: int):
 def report(comment_id: int):
     """Flag a comment for the editors; each reader counts once per comment."""
     comment, case = _public_comment_or_404(comment_id)
-    try:
-        new = report_comment(db.session, comment, voter_hash(create=True))
-    except CommentRefused as exc:
-        refuse(exc.status, exc.message)
+    new = report_comment(db.session, comment, voter_hash(create=True))
+    url = _comment_url(comment, case, _settings())
+    db.session.commit()
     if new:
         flash(_("Tak. Redaktionen ser på kommentaren."), "success")
     else:
         flash(_("Du har allerede anmeldt denne kommentar."), "info")
-    return redirect(_comment_url(comment, case), code=303)
+    return redirect(url, code=303)
 
 
 @bp.get("/comments/<int:comment_id>")
 def permalink(comment_id: int):
     """Send a comment's permanent address to the page and anchor where it is shown."""
     comment, case = _public_comment_or_404(comment_id)
-    return redirect(_comment_url(comment, case), code=302)
+    return redirect(_comment_url(comment, case, _settings()), code=302)

@@ -27,7 +27,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from dilemmaboard.comments.service import STATUSES, parse_page
+from dilemmaboard.comments.listing import parse_page
+from dilemmaboard.comments.service import STATUSES
 from dilemmaboard.desk import audit, service
 from dilemmaboard.desk.accounts import (
     SESSION_FINGERPRINT,

@@ -22,7 +22,7 @@ from pathlib import Path
 from flask import Flask, current_app, make_response, request, session
 from flask_babel import get_locale
 
-from dilemmaboard.comments.service import AUTHOR_COOKIE_PREFIX
+from dilemmaboard.comments.author import AUTHOR_COOKIE_PREFIX
 from dilemmaboard.web.privacy import current_voter_id
 
 VARY = ("Cookie", "Accept-Language")

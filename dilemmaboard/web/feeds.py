@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from dilemmaboard.comments.service import visible_comments
+from dilemmaboard.comments.listing import visible_comments
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Comment, utcnow
 from dilemmaboard.voting.results import case_results

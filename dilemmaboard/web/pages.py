@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dilemmaboard.comments.service import page_comments
+from dilemmaboard.comments.listing import page_comments
+from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.models import Case, Vote
 from dilemmaboard.voting.casting import PROFILE_LABELS, find_vote, option_order
 from dilemmaboard.voting.results import OptionResult, case_results, winners
@@ -62,7 +63,8 @@ def case_page(session: Session, case: Case, viewer: Viewer, *, comments: Comment
     }
     context.update(page_comments(
         session, case, voter=viewer.voter_hash, my_vote=my_vote, preview=preview,
-        page=comments.page, option=comments.option, tokens=viewer.author_tokens))
+        page=comments.page, option=comments.option, tokens=viewer.author_tokens,
+        settings=CommentSettings.from_config(current_app.config)))
     return context
 
 

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
-from dilemmaboard.comments.service import author_tokens, parse_option_filter, parse_page
+from dilemmaboard.comments.author import author_tokens
+from dilemmaboard.comments.listing import parse_option_filter, parse_page
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.voting.casting import OPTION_NUMBERS, PROFILE_CHOICES, cast_vote, option_order

@@ -104,7 +104,7 @@ comment_texts = st.text() | st.lists(
 @PROPERTY_SETTINGS
 @given(comment_texts)
 def test_comment_renderer_output_is_inert(text):
-    from dilemmaboard.comments.service import render_comment_markdown
+    from dilemmaboard.comments.text import render_comment_markdown
 
     assert_inert(render_comment_markdown(text))
 
@@ -112,11 +112,12 @@ def test_comment_renderer_output_is_inert(text):
 @PROPERTY_SETTINGS
 @given(comment_texts, st.sampled_from(["", "\ud800", "\udfff", "\x00", "\u202e"]))
 def test_comment_body_is_refused_or_rendered_inert(text, extra):
-    from dilemmaboard.comments.service import CommentRefused, clean_body, render_comment_markdown
+    from dilemmaboard.comments.text import clean_body, render_comment_markdown
+    from dilemmaboard.refusal import Refused
 
     try:
         body = clean_body(text + extra)
-    except CommentRefused as exc:
-        assert exc.status == 400
+    except Refused as exc:
+        assert exc.kind == "invalid"
         return
     assert_inert(render_comment_markdown(body))

@@ -1,0 +1,194 @@
+"""Reading the comment blog: one page of threads for a reader, a comment's page, the feed.
+
+A case page shows its threads in three queries whatever the numbers: the
+visible threads are not counted but read from the stored counters of the case
+and its options (see service.py); only the few other shown starters are counted.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from dilemmaboard.comments.author import author_may_change
+from dilemmaboard.comments.settings import CommentSettings
+from dilemmaboard.models import Case, Comment, Vote
+from dilemmaboard.voting.state import is_open
+
+
+def parse_page(args) -> int:
+    """?page= as a positive whole number; anything else (two values, text, -1) is page 1."""
+    values = args.getlist("page")
+    if len(values) != 1 or not re.fullmatch(r"[0-9]{1,9}", values[0]):
+        return 1
+    return max(1, int(values[0]))
+
+
+def parse_option_filter(args) -> int | None:
+    """?option= as 1-5; anything else shows every comment."""
+    values = args.getlist("option")
+    if len(values) != 1 or values[0] not in {"1", "2", "3", "4", "5"}:
+        return None
+    return int(values[0])
+
+
+# --- the statements ------------------------------------------------------------
+
+def _shown(viewer: str | None):
+    """Visible comments, plus the viewer's own comments still waiting for an editor."""
+    if viewer is not None:
+        return or_(Comment.status == "visible",
+                   and_(Comment.status == "pending", Comment.voter_hash == viewer))
+    return Comment.status == "visible"
+
+
+def _has_visible_reply():
+    reply = aliased(Comment)
+    return exists().where(reply.parent_id == Comment.id, reply.status == "visible")
+
+
+def thread_starters(case_id: int, *, viewer: str | None = None, option: int | None = None):
+    """Select the top-level comments a reader sees, oldest first.
+
+    A hidden or deleted comment with visible replies stays as a placeholder,
+    so the thread under it still reads.
+    """
+    stmt = select(Comment).where(
+        Comment.case_id == case_id,
+        Comment.parent_id.is_(None),
+        or_(_shown(viewer),
+            and_(Comment.status.in_(("hidden", "deleted")), _has_visible_reply())),
+    )
+    if option is not None:
+        stmt = stmt.where(Comment.option_number == option)
+    return stmt.order_by(Comment.id)
+
+
+def thread_replies(parent_ids: list[int], *, viewer: str | None = None):
+    """Select the replies a reader sees under these top-level comments, oldest first."""
+    return (select(Comment)
+            .where(Comment.parent_id.in_(parent_ids), _shown(viewer))
+            .order_by(Comment.id))
+
+
+def other_thread_count(case_id: int, *, viewer: str | None = None, option: int | None = None):
+    """Select how many shown thread starters are not visible comments.
+
+    That is removed comments kept as placeholders for their visible replies, and the
+    viewer's own comments waiting for an editor: few, so this reads only a few rows.
+    Added to the stored visible threads it counts `thread_starters` without reading
+    every row.
+    """
+    def count(*conditions):
+        stmt = select(func.count()).select_from(Comment).where(
+            Comment.case_id == case_id, Comment.parent_id.is_(None), *conditions)
+        if option is not None:
+            stmt = stmt.where(Comment.option_number == option)
+        return stmt
+
+    placeholders = count(Comment.status.in_(("hidden", "deleted")), _has_visible_reply())
+    if viewer is None:
+        return placeholders
+    # Two counts added, not one count with OR: each finds its few rows through the
+    # (case_id, status, ...) index, where the OR made SQLite read every thread of the case.
+    own_pending = count(Comment.status == "pending", Comment.voter_hash == viewer)
+    return select(placeholders.scalar_subquery() + own_pending.scalar_subquery())
+
+
+def visible_comments(case_id: int):
+    """Select a case's visible comments (replies included), newest first: the Atom feed."""
+    return (select(Comment)
+            .where(Comment.case_id == case_id, Comment.status == "visible")
+            .order_by(Comment.id.desc()))
+
+
+# --- a comment's page ----------------------------------------------------------
+
+def comment_page_number(session: Session, comment: Comment, *, viewer: str | None,
+                        settings: CommentSettings) -> int:
+    """The page of the case's thread list on which this comment (or its thread) appears.
+
+    All shown threads (the stored counter plus the few other shown starters, as the
+    page counts them) less those from this thread on: no reading every thread before
+    it. Inside a write's transaction it counts the new comment too.
+    """
+    viewer = viewer or None
+    top_id = comment.parent_id or comment.id
+    visible = select(Case.visible_threads).where(Case.id == comment.case_id)
+    others = other_thread_count(comment.case_id, viewer=viewer)
+    later = (thread_starters(comment.case_id, viewer=viewer)
+             .where(Comment.id >= top_id).order_by(None).subquery())
+    later_count = select(func.count()).select_from(later)
+    before = session.scalar(select(visible.scalar_subquery() + others.scalar_subquery()
+                                   - later_count.scalar_subquery()))
+    return before // settings.per_page + 1
+
+
+# --- one page of threads -------------------------------------------------------
+
+@dataclass
+class Thread:
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+
+@dataclass
+class CommentListing:
+    threads: list[Thread]
+    page: int
+    pages: int
+    option: int | None
+    option_counts: dict[int, int]  # visible threads per option number (0s left out)
+    editable_ids: set[int]  # the comments this reader may still edit or delete
+
+
+def list_comments(session: Session, case: Case, *, viewer: str | None,
+                  settings: CommentSettings, page: int = 1, option: int | None = None,
+                  tokens: Mapping[int, str] | None = None,
+                  now: datetime | None = None) -> CommentListing:
+    """One page of threads with their replies, as this reader sees them."""
+    viewer = viewer or None
+    counts = {o.number: o.visible_threads for o in case.options if o.visible_threads}
+    visible = counts.get(option, 0) if option is not None else case.visible_threads
+    total = visible + session.scalar(other_thread_count(case.id, viewer=viewer, option=option))
+    pages = max(1, -(-total // settings.per_page))
+    page = min(max(page, 1), pages)
+    tops = session.scalars(
+        thread_starters(case.id, viewer=viewer, option=option)
+        .limit(settings.per_page).offset((page - 1) * settings.per_page)
+    ).all()
+    replies: dict[int, list[Comment]] = {c.id: [] for c in tops}
+    for reply in session.scalars(thread_replies(list(replies), viewer=viewer)):
+        replies[reply.parent_id].append(reply)
+    tokens = tokens or {}
+    shown = [*tops, *(reply for thread in replies.values() for reply in thread)]
+    editable = {c.id for c in shown
+                if c.id in tokens and author_may_change(c, tokens[c.id], settings, now)}
+    return CommentListing(
+        threads=[Thread(c, replies[c.id]) for c in tops], page=page, pages=pages,
+        option=option, option_counts=counts, editable_ids=editable,
+    )
+
+
+def page_comments(session: Session, case: Case, *, voter: str | None, my_vote: Vote | None,
+                  preview: bool, settings: CommentSettings, page: int = 1,
+                  option: int | None = None, tokens: Mapping[int, str] | None = None) -> dict:
+    """The case page's comment context: the listing and whether this reader may post."""
+    listing = list_comments(session, case, viewer=voter, settings=settings, page=page,
+                            option=option, tokens=tokens)
+    if preview:
+        blocked = "preview"
+    elif settings.require_vote and my_vote is None:
+        blocked = "vote_first" if is_open(case) else "closed"
+    else:
+        blocked = None
+    return {
+        "comments_enabled": True,
+        "comments": listing,
+        "comment_blocked": blocked,
+        "comments_pre_moderated": settings.pre_moderated,
+    }
