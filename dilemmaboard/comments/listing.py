@@ -1,8 +1,9 @@
 """Reading the comment blog: one page of threads for a reader, a comment's page, the feed.
 
-A case page shows its threads in three queries whatever the numbers: the
-visible threads are not counted but read from the stored counters of the case
-and its options (see service.py); only the few other shown starters are counted.
+A case page shows its threads in three queries whatever the numbers (two when
+the page has no threads, so no replies to look for): the visible threads are
+not counted but read from the stored counters of the case and its options
+(see service.py); only the few other shown starters are counted.
 """
 from __future__ import annotations
 
@@ -162,8 +163,9 @@ def list_comments(session: Session, case: Case, *, viewer: str | None,
         .limit(settings.per_page).offset((page - 1) * settings.per_page)
     ).all()
     replies: dict[int, list[Comment]] = {c.id: [] for c in tops}
-    for reply in session.scalars(thread_replies(list(replies), viewer=viewer)):
-        replies[reply.parent_id].append(reply)
+    if replies:
+        for reply in session.scalars(thread_replies(list(replies), viewer=viewer)):
+            replies[reply.parent_id].append(reply)
     tokens = tokens or {}
     shown = [*tops, *(reply for thread in replies.values() for reply in thread)]
     editable = {c.id for c in shown
