@@ -47,9 +47,13 @@ def _shown(viewer: str | None):
     return Comment.status == "visible"
 
 
+# One alias for the replies, made once like a table: a new alias per statement sets up
+# its attributes again on first use, which cost more than building the statement.
+_reply = aliased(Comment, name="reply")
+
+
 def _has_visible_reply():
-    reply = aliased(Comment)
-    return exists().where(reply.parent_id == Comment.id, reply.status == "visible")
+    return exists().where(_reply.parent_id == Comment.id, _reply.status == "visible")
 
 
 def thread_starters(case_id: int, *, viewer: str | None = None, option: int | None = None):
