@@ -279,3 +279,39 @@ def test_rate_limit_answers_429_with_a_clear_message(make_app, dilemmas_dir):
     other.vote("aaben", "2")
     assert other.comment().status_code == 429
     assert len(all_comments(app)) == 5
+
+
+# --- what a revalidated copy of the case page shows ----------------------------------
+
+def etag_then_revalidate(reader: Commenter, change) -> int:
+    """The status of a revalidation of the case page after `change()`."""
+    reader.page()  # a flash message, if any, is shown once: the next page may be cached
+    etag = reader.client.get("/dilemmas/aaben").headers["ETag"]
+    headers = {"If-None-Match": etag}
+    assert reader.client.get("/dilemmas/aaben", headers=headers).status_code == 304
+    change()
+    return reader.client.get("/dilemmas/aaben", headers=headers).status_code
+
+
+def test_an_edit_reaches_a_reader_who_revalidates(blog, anne, new_reader):
+    """No counter moves with an edit, but the case page shows the new text."""
+    anne.comment(body="Før")
+    comment_id = first_id(blog)
+    status = etag_then_revalidate(new_reader(), lambda: anne.post(
+        f"/comments/{comment_id}/edit", body="Efter"))
+    assert status == 200
+
+
+def test_hiding_a_held_comment_reaches_its_author_who_revalidates(make_app, dilemmas_dir):
+    """Only its author sees a held comment (after their 15 minutes too); pending -> hidden
+    moves no counter, but their page changes."""
+    app = make_blog(make_app, dilemmas_dir, COMMENTS_MODERATION="pre")
+    author = Commenter(app.test_client())
+    author.vote("aaben", "2")
+    author.comment(body="Venter")
+    comment_id = first_id(app)
+    author.client.delete_cookie(author_cookie_name(comment_id))  # the window has passed
+    assert "Venter" in author.page()
+    status = etag_then_revalidate(author, lambda: moderate(app, comment_id, "hide"))
+    assert status == 200
+    assert "Venter" not in author.page()

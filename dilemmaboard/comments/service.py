@@ -8,7 +8,8 @@ and its counters land together or not at all. What cannot be done raises
 `Case.comment_count` always equals the number of visible comments of the case, and
 `Case.visible_threads` / `Option.visible_threads` the visible top-level ones (in all,
 and per the author's option): a new comment and every status change move them in the
-same transaction (`_move_counters`), so no page counts rows.
+same transaction (`_page_changed`), so no page counts rows. Every write a reader
+can see also stamps the case's `updated_at`, the version of its page (web/caching.py).
 """
 from __future__ import annotations
 
@@ -35,21 +36,23 @@ MODERATION_ACTIONS = {"approve": "visible", "hide": "hidden", "restore": "visibl
 
 # --- status and the counters -------------------------------------------------
 
-def _move_counters(session: Session, comment: Comment, delta: int) -> None:
-    """Count `comment` in (+1) or out (-1) of its case's stored visible counters."""
+def _page_changed(session: Session, comment: Comment, delta: int = 0) -> None:
+    """Stamp the comment's case (its page changed) and count `comment` in (+1) or out
+    (-1) of the case's stored visible counters."""
     top_level = comment.parent_id is None
     session.execute(update(Case).where(Case.id == comment.case_id).values(
         comment_count=Case.comment_count + delta,
-        visible_threads=Case.visible_threads + (delta if top_level else 0)))
-    if top_level and comment.option_number is not None:
+        visible_threads=Case.visible_threads + (delta if top_level else 0),
+        updated_at=utcnow()))
+    if delta and top_level and comment.option_number is not None:
         session.execute(update(Option)
                         .where(Option.case_id == comment.case_id,
                                Option.number == comment.option_number)
                         .values(visible_threads=Option.visible_threads + delta))
 
 
-def _set_status(session: Session, comment: Comment, new_status: str) -> None:
-    """Move a comment to `new_status`, and its case's visible counters with it.
+def _set_status(session: Session, comment: Comment, new_status: str) -> bool:
+    """Move a comment to `new_status`, its case's page and counters with it; True if it moved.
 
     The UPDATE only matches the status we read, so two editors acting at once
     cannot both move the counters for the same change.
@@ -57,16 +60,14 @@ def _set_status(session: Session, comment: Comment, new_status: str) -> None:
     for _attempt in range(5):
         old_status = comment.status
         if old_status == new_status:
-            return
+            return False
         moved = session.execute(
             update(Comment).where(Comment.id == comment.id, Comment.status == old_status)
             .values(status=new_status)
         ).rowcount
         if moved:
-            delta = (new_status == "visible") - (old_status == "visible")
-            if delta:
-                _move_counters(session, comment, delta)
-            return
+            _page_changed(session, comment, (new_status == "visible") - (old_status == "visible"))
+            return True
         session.refresh(comment, ["status"])  # someone else changed it: read it again
     raise RuntimeError("comment status kept changing under us")
 
@@ -143,8 +144,7 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
     )
     session.add(comment)
     session.flush()
-    if comment.status == "visible":
-        _move_counters(session, comment, +1)
+    _page_changed(session, comment, +1 if comment.status == "visible" else 0)
     return comment
 
 
@@ -161,8 +161,9 @@ def edit_comment(session: Session, comment: Comment, *, body: str | None, token:
     comment.body_md = body
     comment.body_html = render_comment_markdown(body)
     comment.edited_at = now
-    if settings.pre_moderated:
-        _set_status(session, comment, "pending")
+    back_in_queue = settings.pre_moderated and _set_status(session, comment, "pending")
+    if not back_in_queue:
+        _page_changed(session, comment)  # the new text is on the case page
     return comment
 
 
