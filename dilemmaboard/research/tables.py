@@ -26,6 +26,7 @@ from sqlalchemy import Integer, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
+from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
@@ -97,13 +98,6 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, floa
 
 def _six_places(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
-
-
-def iso_z(moment: datetime) -> str:
-    """A stored naive-UTC time as ISO 8601 with a Z."""
-    if moment.microsecond:
-        moment = moment.replace(microsecond=0)
-    return moment.isoformat() + "Z"
 
 
 # --- which cases -----------------------------------------------------------
@@ -509,7 +503,7 @@ class _Moments(dict):
     def __missing__(self, moment: datetime) -> str:
         if len(self) > 4096:
             self.clear()
-        text = self[moment] = iso_z(moment)
+        text = self[moment] = iso_utc(moment)
         return text
 
 
@@ -657,7 +651,7 @@ def build_datapackage(session: Session, scope: Scope) -> dict:
         "name": "dilemmaboard-research-data",
         "title": "Dilemmaboard: votes on weekly leadership dilemmas",
         "description": METHODOLOGY,
-        "created": iso_z(scope.now),
+        "created": iso_utc(scope.now),
         "licenses": [LICENSE],
         "sources": _sources(session, scope),
         "keywords": ["leadership", "management", "dilemmas", "survey", "votes"],

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, utcnow
-from dilemmaboard.research.tables import exact_share, iso_z, wilson_interval
+from dilemmaboard.research.tables import exact_share, wilson_interval
 from dilemmaboard.research.views import (
     BadCredentials,
     _auth_limit,
@@ -21,6 +21,7 @@ from dilemmaboard.research.views import (
     research_access,
     unauthorized,
 )
+from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import (
     case_state,
@@ -47,8 +48,8 @@ def case_summary(case: Case, now, visible: bool) -> dict:
         "slug": case.slug,
         "title": case.title,
         "language": case.language,
-        "publish_at": iso_z(case.publish_at),
-        "closes_at": iso_z(case.closes_at),
+        "publish_at": iso_utc(case.publish_at),
+        "closes_at": iso_utc(case.closes_at),
         "status": case_state(case, now),
         "results_mode": case.results_mode,
         "tags": list(case.tags or []),

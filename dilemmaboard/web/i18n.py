@@ -14,6 +14,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 
 from dilemmaboard.extensions import babel
+from dilemmaboard.timeutil import iso_utc
 
 LANG_COOKIE = "lang"
 log = logging.getLogger("dilemmaboard")
@@ -40,13 +41,6 @@ def to_site_time(moment: datetime | None) -> datetime | None:
         return None
     zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
     return moment.replace(tzinfo=UTC).astimezone(zone)
-
-
-def iso_utc(moment: datetime | None) -> str:
-    """ISO 8601 in UTC with a Z, as every export and feed writes it."""
-    if moment is None:
-        return ""
-    return moment.replace(microsecond=0).isoformat() + "Z"
 
 
 # Dates as readers in each language write them: "19. nov. 2008" / "19 Nov 2008".
