@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from dilemmaboard.models import utcnow
-from dilemmaboard.research.tables import _local_day
+from dilemmaboard.voting.timeline import local_day
 from tests.conftest import SEED_SLUG, write_case
 from tests.test_exports import case_by_slug, ensure_seed_case, rows_of, vote_at
 
@@ -83,6 +83,7 @@ def test_a_change_moves_a_vote_on_the_day_it_is_made(site):
 
 @pytest.mark.parametrize("moment, day", [
     (datetime(2021, 3, 2, 22, 59), "2021-03-02"),  # 23:59 in Copenhagen (winter, UTC+1)
+    (datetime(2021, 3, 2, 22, 59, 59, 999900), "2021-03-02"),  # SQLite would round this up
     (datetime(2021, 3, 2, 23, 0), "2021-03-03"),   # midnight in Copenhagen
 ])
 def test_days_are_counted_in_the_site_time_zone(site, moment, day):
@@ -130,6 +131,6 @@ def test_open_case_runs_to_today(make_app, dilemmas_dir):
     write_case(dilemmas_dir, "nu", publish="2024-01-01", extra="results: always")
     app = make_app()
     rows = series(app, "nu")
-    today = _local_day(utcnow(), ZoneInfo(app.config["SITE_TIMEZONE"])).isoformat()
+    today = local_day(utcnow(), ZoneInfo(app.config["SITE_TIMEZONE"])).isoformat()
     assert rows[0]["date"] == "2024-01-01"
     assert rows[-1]["date"] == today

@@ -11,13 +11,13 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from dilemmaboard.extensions import db
-from dilemmaboard.models import utcnow
 from dilemmaboard.research.tables import ENCODERS, TABLES, Scope, count_vote_events, visible_cases
 
 
@@ -72,8 +72,7 @@ def _write(chunks: Iterable[str], output: str) -> None:
 def export_command(table: str, fmt: str, output: str, public: bool) -> None:
     """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON."""
     spec = TABLES[table]
-    scope = Scope(privileged=not public, timezone=current_app.config["SITE_TIMEZONE"],
-                  now=utcnow())
+    scope = Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=not public)
     if output != "-" and Path(output).is_dir():
         raise click.BadParameter(f"{output} is a folder", param_hint="-o")
     if output != "-" and not Path(output).parent.resolve().is_dir():

@@ -15,14 +15,13 @@ import csv
 import io
 import json
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Context, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, func, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
@@ -30,6 +29,7 @@ from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
+from dilemmaboard.voting.timeline import local_day, vote_timeline
 
 BATCH = 5_000
 Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
@@ -44,8 +44,8 @@ _SHARE_CONTEXT = Context(prec=17)
 class Scope:
     """Who is asking: the public (as a reader who has not voted) or a researcher."""
 
+    zone: ZoneInfo  # the site's time zone: the time series' days are its calendar days
     privileged: bool = False
-    timezone: str = "Europe/Copenhagen"
     now: datetime = field(default_factory=utcnow)
 
 
@@ -133,75 +133,39 @@ def tally_rows(session: Session, scope: Scope) -> Iterator[tuple]:
 
 # --- time series -----------------------------------------------------------
 
-def _bucket_expression(session: Session):
-    """Each event's quarter hour since 1970 (UTC): every time zone offset is a multiple."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.floor(func.extract("epoch", VoteEvent.created_at) / 900)
-    return cast(func.strftime("%s", VoteEvent.created_at), Integer) / 900
-
-
-def _local_day(moment: datetime, zone: ZoneInfo) -> date:
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
-
-
-def _daily_moves(session: Session, case: Case, zone: ZoneInfo) -> dict[date, list[list[int]]]:
-    """day -> [first votes, changes in, changes out], five options each, from the events."""
-    bucket = _bucket_expression(session).label("bucket")
-    stmt = (
-        select(bucket, VoteEvent.kind, VoteEvent.option_number, VoteEvent.previous_option,
-               func.count())
-        .where(VoteEvent.case_id == case.id)
-        .group_by(bucket, VoteEvent.kind, VoteEvent.option_number, VoteEvent.previous_option)
-    )
-    epoch = datetime(1970, 1, 1)
-    days: dict[date, list[list[int]]] = defaultdict(lambda: [[0] * 5, [0] * 5, [0] * 5])
-    for quarter, kind, option, previous, n in session.execute(stmt):
-        moves = days[_local_day(epoch + timedelta(seconds=int(quarter) * 900), zone)]
-        if kind == "first":
-            moves[0][option - 1] += n
-        else:
-            moves[1][option - 1] += n
-            if previous:
-                moves[2][previous - 1] += n
-    return days
-
-
-def _series_end(case: Case, scope: Scope, zone: ZoneInfo, last_event: date | None) -> date:
+def _series_end(case: Case, scope: Scope, last_event: date | None) -> date:
     """Open cases run to today; closed ones to their closing day (never before the last vote)."""
-    today = _local_day(scope.now, zone)
+    today = local_day(scope.now, scope.zone)
     if is_open(case, scope.now):
         end = today
     else:
-        closing_day = _local_day(case.closes_at - timedelta(microseconds=1), zone)
+        closing_day = local_day(case.closes_at - timedelta(microseconds=1), scope.zone)
         end = min(today, closing_day)
     return max(end, last_event) if last_event else end
 
 
 def timeseries_rows(session: Session, scope: Scope) -> Iterator[tuple]:
     """Per case × day × option: first votes, changes in and out, net and cumulative votes."""
-    zone = ZoneInfo(scope.timezone)
     for case in visible_cases(session, scope):
-        days = _daily_moves(session, case, zone)
-        start = _local_day(case.publish_at, zone)
-        if days:
-            start = min(start, min(days))
-        end = _series_end(case, scope, zone, max(days) if days else None)
+        timeline = vote_timeline(session, case, scope.zone)
+        start = local_day(case.publish_at, scope.zone)
+        if timeline.first_day:
+            start = min(start, timeline.first_day)
+        end = _series_end(case, scope, timeline.last_day)
         cumulative = [o.imported_votes for o in case.options]
         if any(cumulative):
             total = sum(cumulative)
             for i, count in enumerate(cumulative):
                 yield (case.slug, start, i + 1, "imported", None, None, None, count, count,
                        exact_share(count, total))
-        day = start
-        while day <= end:
-            first, moved_in, moved_out = days.get(day) or ([0] * 5, [0] * 5, [0] * 5)
-            net = [first[i] + moved_in[i] - moved_out[i] for i in range(5)]
+        for day, moves in timeline.span(start, end):
+            net = moves.net
             cumulative = [c + n for c, n in zip(cumulative, net, strict=True)]
             total = sum(cumulative)
             for i in range(5):
-                yield (case.slug, day, i + 1, "live", first[i], moved_in[i], moved_out[i],
-                       net[i], cumulative[i], exact_share(cumulative[i], total))
-            day += timedelta(days=1)
+                yield (case.slug, day, i + 1, "live", moves.first[i], moves.moved_in[i],
+                       moves.moved_out[i], net[i], cumulative[i],
+                       exact_share(cumulative[i], total))
 
 
 # --- vote events -----------------------------------------------------------

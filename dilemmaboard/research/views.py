@@ -7,6 +7,7 @@ HTTP Basic auth (`curl -u name:password`), so record-level data takes one line.
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from flask_babel import gettext as _
 
 from dilemmaboard.desk.accounts import ROLES, authenticate, is_privileged
 from dilemmaboard.extensions import db, limiter
-from dilemmaboard.models import Editor, utcnow
+from dilemmaboard.models import Editor
 from dilemmaboard.research.tables import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
 from dilemmaboard.web.errors import refuse
 
@@ -75,8 +76,7 @@ def _failed(response) -> bool:
 
 
 def _scope(privileged: bool) -> Scope:
-    return Scope(privileged=privileged, timezone=current_app.config["SITE_TIMEZONE"],
-                 now=utcnow())
+    return Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=privileged)
 
 
 def _private(response: Response, privileged: bool) -> Response:

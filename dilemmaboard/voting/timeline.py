@@ -1,0 +1,125 @@
+"""Vote events per calendar day in the site's time zone: the one day bucket.
+
+The research time series, the reader's share chart and the desk's curve of new
+votes all count a case's vote events per local day, so the rule lives here.
+The database groups the events by quarter hour since 1970 (UTC), of which
+every time zone offset in use is a whole multiple; Python then folds the
+quarters into local days. One query thus serves any zone, summer time
+included, and returns a few rows per day whatever the number of votes.
+
+The caller names the zone (a ZoneInfo or its name): nothing here reads the
+app's configuration.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from dilemmaboard.models import Case, VoteEvent
+from dilemmaboard.voting.casting import OPTION_NUMBERS
+
+QUARTER_HOUR = 900  # seconds
+_EPOCH = datetime(1970, 1, 1)
+_OPTIONS = len(OPTION_NUMBERS)
+
+
+def as_zone(zone: ZoneInfo | str) -> ZoneInfo:
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
+
+
+def local_day(moment: datetime, zone: ZoneInfo | str) -> date:
+    """The calendar day in `zone` of a stored (naive UTC) time."""
+    return moment.replace(tzinfo=UTC).astimezone(as_zone(zone)).date()
+
+
+def day_start(day: date, zone: ZoneInfo | str) -> datetime:
+    """The first moment of a calendar day in `zone`, as stored times are: naive UTC."""
+    return datetime.combine(day, time(), as_zone(zone)).astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class DayMoves:
+    """One day's vote events per option; index 0 is option 1."""
+
+    first: tuple[int, ...]      # first votes cast for the option
+    moved_in: tuple[int, ...]   # votes changed to the option
+    moved_out: tuple[int, ...]  # votes changed away from the option
+
+    @property
+    def net(self) -> tuple[int, ...]:
+        """How much each option's count moved that day (may be negative)."""
+        return tuple(f + i - o for f, i, o in zip(self.first, self.moved_in, self.moved_out,
+                                                  strict=True))
+
+
+QUIET_DAY = DayMoves((0,) * _OPTIONS, (0,) * _OPTIONS, (0,) * _OPTIONS)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A case's vote events per local day, oldest first; days without events are absent."""
+
+    days: dict[date, DayMoves]
+
+    @property
+    def first_day(self) -> date | None:
+        return next(iter(self.days), None)
+
+    @property
+    def last_day(self) -> date | None:
+        return next(reversed(self.days), None)
+
+    def span(self, start: date, end: date) -> Iterator[tuple[date, DayMoves]]:
+        """Every day from start to end (both included) with its moves, quiet days too."""
+        day = start
+        while day <= end:
+            yield day, self.days.get(day, QUIET_DAY)
+            day += timedelta(days=1)
+
+
+def _quarter_hour(session: Session):
+    """Each event's quarter hour since 1970 (UTC), in the database's own terms."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.floor(func.extract("epoch", VoteEvent.created_at) / QUARTER_HOUR)
+    # SQLite's date functions round to the millisecond, which would carry 23:59:59.9999
+    # into the next day: cut the stored text ("YYYY-MM-DD HH:MM:SS.ffffff") to the second.
+    seconds = func.strftime("%s", func.substr(VoteEvent.created_at, 1, 19))
+    return cast(seconds, Integer) // QUARTER_HOUR
+
+
+def vote_timeline(session: Session, case: Case, zone: ZoneInfo | str, *,
+                  first: date | None = None, last: date | None = None) -> Timeline:
+    """The case's first votes and changes per option and local day, from `first` to `last`
+    (each optional, both included)."""
+    zone = as_zone(zone)
+    quarter = _quarter_hour(session).label("quarter")
+    stmt = (
+        select(quarter, VoteEvent.kind, VoteEvent.option_number, VoteEvent.previous_option,
+               func.count())
+        .where(VoteEvent.case_id == case.id)
+        .group_by(quarter, VoteEvent.kind, VoteEvent.option_number, VoteEvent.previous_option)
+    )
+    if first is not None:
+        stmt = stmt.where(VoteEvent.created_at >= day_start(first, zone))
+    if last is not None:
+        stmt = stmt.where(VoteEvent.created_at < day_start(last + timedelta(days=1), zone))
+    counts: dict[date, tuple[list[int], list[int], list[int]]] = {}
+    for quarter_number, kind, option, previous, n in session.execute(stmt):
+        day = local_day(_EPOCH + timedelta(seconds=int(quarter_number) * QUARTER_HOUR), zone)
+        firsts, moved_in, moved_out = counts.setdefault(
+            day, ([0] * _OPTIONS, [0] * _OPTIONS, [0] * _OPTIONS))
+        if kind == "first":
+            firsts[option - 1] += n
+        else:
+            moved_in[option - 1] += n
+            if previous:
+                moved_out[previous - 1] += n
+    return Timeline(days={
+        day: DayMoves(tuple(firsts), tuple(moved_in), tuple(moved_out))
+        for day, (firsts, moved_in, moved_out) in sorted(counts.items())
+    })
