@@ -314,8 +314,8 @@ def test_daily_votes_counts_new_votes_and_changes_per_local_day(make_app, dilemm
         for voter, option, when in moments:
             cast_vote(db.session, case, voter, option, now=when)
         db.session.commit()
-        data = daily_votes(db.session, case, now=datetime(2024, 4, 1))
-        so_far = daily_votes(db.session, case, now=datetime(2024, 3, 5, 12))
+        data = daily_votes(db.session, case, "Europe/Copenhagen", now=datetime(2024, 4, 1))
+        so_far = daily_votes(db.session, case, "Europe/Copenhagen", now=datetime(2024, 3, 5, 12))
     assert [d.isoformat() for d in so_far.days] == ["2024-03-04", "2024-03-05"]
     assert so_far.new == [2, 1]  # later events are not counted into "today"
     assert [d.isoformat() for d in data.days[:3]] == ["2024-03-04", "2024-03-05", "2024-03-06"]
@@ -332,7 +332,7 @@ def test_daily_votes_covers_only_the_last_weeks_of_a_long_open_case(make_app, di
     app = make_app()
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.slug == "lang")).one()
-        data = daily_votes(db.session, case, now=datetime(2024, 6, 1, 12))
+        data = daily_votes(db.session, case, "Europe/Copenhagen", now=datetime(2024, 6, 1, 12))
     assert 56 <= len(data.days) <= 57
     assert data.days[-1].isoformat() == "2024-06-01"
 

@@ -2,26 +2,26 @@
 
 Votes per option (bars; imported votes drawn apart) and new votes per day over
 the last weeks (a curve, with vote changes as a second line). The numbers come
-from the stored counters and from the vote events grouped by day in SQL: a
-handful of rows whatever the number of votes. Colours are SVG presentation
+from the stored counters and from the vote timeline (`voting.timeline`): a
+handful of rows per day whatever the number of votes. Colours are SVG presentation
 attributes and CSS classes, never style="" (CSP: style-src 'self').
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dilemmaboard.models import Case, VoteEvent, utcnow
+from dilemmaboard.models import Case, utcnow
 from dilemmaboard.voting.state import is_open
+from dilemmaboard.voting.timeline import local_day, vote_timeline
+from dilemmaboard.web.i18n import DATE_PATTERNS
 
 WEEKS = 8
 LIVE_COLOUR = "#3d7cc9"
@@ -111,37 +111,19 @@ def _window(case: Case, now: datetime) -> tuple[datetime, datetime] | None:
     return (start, end) if end > start else None
 
 
-def daily_votes(session: Session, case: Case, now: datetime | None = None) -> DailyVotes:
-    """New votes and changes per local day, grouped in SQL (one row per day and kind)."""
+def daily_votes(session: Session, case: Case, zone: ZoneInfo | str,
+                now: datetime | None = None) -> DailyVotes:
+    """New votes and changes per day in `zone`, the site's time zone."""
     now = now or utcnow()
     window = _window(case, now)
     if window is None:
         return DailyVotes(days=[], new=[], changes=[])
-    start, end = window
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
-    first_day = start.replace(tzinfo=UTC).astimezone(zone).date()
-    last_day = end.replace(tzinfo=UTC).astimezone(zone).date()
-    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    # Local midnights as naive UTC: bucket i holds events before the midnight ending day i.
-    ends = [
-        datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-        .astimezone(UTC).replace(tzinfo=None)
-        for day in days
-    ]
-    bucket = sql_case(*[(VoteEvent.created_at < b, i) for i, b in enumerate(ends)],
-                      else_=len(ends) - 1).label("bucket")
-    first_midnight = datetime.combine(first_day, datetime.min.time(), zone).astimezone(
-        UTC).replace(tzinfo=None)
-    rows = session.execute(
-        select(bucket, VoteEvent.kind, func.count())
-        .where(VoteEvent.case_id == case.id, VoteEvent.created_at >= first_midnight,
-               VoteEvent.created_at < ends[-1])
-        .group_by(bucket, VoteEvent.kind)
-    ).all()
-    new, changes = [0] * len(days), [0] * len(days)
-    for index, kind, count in rows:
-        (new if kind == "first" else changes)[index] += count
-    return DailyVotes(days=days, new=new, changes=changes)
+    first_day, last_day = (local_day(moment, zone) for moment in window)
+    timeline = vote_timeline(session, case, zone, first=first_day, last=last_day)
+    span = list(timeline.span(first_day, last_day))
+    return DailyVotes(days=[day for day, _moves in span],
+                      new=[sum(moves.first) for _day, moves in span],
+                      changes=[sum(moves.moved_in) for _day, moves in span])
 
 
 def daily_chart(data: DailyVotes, *, chart_id: str = "daily-votes", width: int = 520,
@@ -200,8 +182,4 @@ def daily_chart(data: DailyVotes, *, chart_id: str = "daily-votes", width: int =
 
 def show_date_plain(day: date) -> str:
     """A calendar day written per locale, like the reader pages write dates."""
-    from flask_babel import format_date, get_locale
-
-    from dilemmaboard.web.i18n import DATE_PATTERNS
-
     return format_date(day, DATE_PATTERNS.get(str(get_locale()), DATE_PATTERNS["en"]))

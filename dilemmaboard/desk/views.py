@@ -192,7 +192,7 @@ def reload_cases():
 
 def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 200):
     """The desk's page of one case (also again after a form error, with `form`)."""
-    data = daily_votes(db.session, case)
+    data = daily_votes(db.session, case, current_app.config["SITE_TIMEZONE"])
     return render_template(
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
         bars=option_bars(case), daily=data,
