@@ -46,7 +46,7 @@ def week(make_app, dilemmas_dir):
 
 def test_share_series_counts_firsts_and_changes_per_day(week):
     with week.app_context():
-        series = share_series(db.session, case_by_slug("uge"))
+        series = share_series(db.session, case_by_slug("uge"), "Europe/Copenhagen")
     # Start, then one point per site-time day: Mon 6 ... Sun 12, and the close on Mon 13.
     assert len(series.moments) == 1 + 8
     assert series.counts[0] == [0, 0, 0, 0, 0]
@@ -59,7 +59,7 @@ def test_share_series_counts_firsts_and_changes_per_day(week):
 
 def test_share_series_none_without_events(week):
     with week.app_context():
-        assert share_series(db.session, case_by_slug("importeret")) is None
+        assert share_series(db.session, case_by_slug("importeret"), "Europe/Copenhagen") is None
 
 
 def test_closed_case_page_shows_the_chart_and_its_table(week):

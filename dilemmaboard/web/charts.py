@@ -1,14 +1,14 @@
 """Small server-rendered SVG charts (no JavaScript, no inline styles: CSP-safe).
 
 `line_chart` draws any set of series over shared x labels; the reader page
-uses it for how the shares moved while a case was open (`share_chart`), and
-the editors' desk can use it for votes per day. Data come from the vote
-events aggregated in SQL (a handful of rows per case, whatever the number of
-votes).
+uses it for how the shares moved while a case was open (`share_chart`). The
+data come from the vote timeline (`voting.timeline`): a few rows per day,
+whatever the number of votes.
 """
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from dilemmaboard.models import Case, VoteEvent, utcnow
+from dilemmaboard.models import Case, utcnow
 from dilemmaboard.voting.results import largest_remainder_percentages
+from dilemmaboard.voting.timeline import day_start, local_day, vote_timeline
 from dilemmaboard.web.i18n import show_date, show_day, show_percent
 
 MAX_BUCKETS = 40
@@ -137,54 +137,37 @@ class ShareSeries:
         return [largest_remainder_percentages(row) for row in self.counts]
 
 
-def _day_boundaries(start: datetime, end: datetime, zone: ZoneInfo) -> list[datetime]:
-    """Midnights (site time) between start and end, as naive UTC, ending with end."""
-    local = start.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    days = max(1, math.ceil((end - start).total_seconds() / 86400))
-    stride = max(1, math.ceil(days / MAX_BUCKETS))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    bounds = []
-    day = 1
-    while True:
-        moment = (midnight + timedelta(days=day)).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-        if moment >= end:
-            break
-        bounds.append(moment)
-        day += stride
-    bounds.append(end)
-    return bounds
-
-
-def share_series(session, case: Case, now: datetime | None = None) -> ShareSeries | None:
-    """Counts per option over time, from the vote events grouped in SQL; None without events."""
+def share_series(session: Session, case: Case, zone: ZoneInfo | str,
+                 now: datetime | None = None) -> ShareSeries | None:
+    """Counts per option at the end of each day in `zone` (of every few days for a long
+    case), up to the close or now; None before the opening or without vote events."""
     now = now or utcnow()
     end = min(case.closes_at, now)
     if end <= case.publish_at:
         return None
-    bounds = _day_boundaries(case.publish_at, end,
-                             ZoneInfo(current_app.config["SITE_TIMEZONE"]))
-    bucket = sql_case(
-        *[(VoteEvent.created_at < b, i) for i, b in enumerate(bounds)], else_=len(bounds) - 1
-    ).label("bucket")
-    rows = session.execute(
-        select(bucket, VoteEvent.option_number, VoteEvent.previous_option, func.count())
-        .where(VoteEvent.case_id == case.id)
-        .group_by(bucket, VoteEvent.option_number, VoteEvent.previous_option)
-    ).all()
-    if not rows:
+    timeline = vote_timeline(session, case, zone)
+    if not timeline.days:
         return None
-    deltas = [[0] * 5 for _ in bounds]
-    for index, number, previous, count in rows:
-        if 1 <= number <= 5:
-            deltas[index][number - 1] += count
-        if previous and 1 <= previous <= 5:
-            deltas[index][previous - 1] -= count
+    days = max(1, math.ceil((end - case.publish_at).total_seconds() / 86400))
+    stride = max(1, math.ceil(days / MAX_BUCKETS))
+    # The days that start a new point, after the opening day; the last point ends at `end`.
+    breaks = []
+    day = local_day(case.publish_at, zone) + timedelta(days=1)
+    while day_start(day, zone) < end:
+        breaks.append(day)
+        day += timedelta(days=stride)
+    deltas = [[0] * 5 for _ in range(len(breaks) + 1)]
+    for day, moves in timeline.days.items():
+        point = deltas[bisect_right(breaks, day)]  # votes before the opening count on day one
+        for i, n in enumerate(moves.net):
+            point[i] += n
     running = [o.imported_votes for o in sorted(case.options, key=lambda o: o.number)]
     counts = [list(running)]
     for delta in deltas:
         running = [max(0, r + d) for r, d in zip(running, delta, strict=True)]
         counts.append(list(running))
-    return ShareSeries(moments=[case.publish_at, *bounds], counts=counts)
+    moments = [case.publish_at, *(day_start(day, zone) for day in breaks), end]
+    return ShareSeries(moments=moments, counts=counts)
 
 
 @dataclass
@@ -196,9 +179,9 @@ class ShareChart:
     percents: list[list[int]]
 
 
-def share_chart(session, case: Case) -> ShareChart | None:
+def share_chart(session: Session, case: Case) -> ShareChart | None:
     """The reader page's chart of how each option's share moved while voting was open."""
-    data = share_series(session, case)
+    data = share_series(session, case, current_app.config["SITE_TIMEZONE"])
     if data is None:
         return None
     # One point per day, at the day's end; days before the first vote carry no share.
