@@ -5,7 +5,8 @@ import base64
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -13,12 +14,10 @@ from werkzeug.security import generate_password_hash
 
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Editor
-from dilemmaboard.research.tables import (
-    TABLES,
-    exact_share,
-    suppressed_cells,
-    wilson_interval,
-)
+from dilemmaboard.research.codebook import TABLES
+from dilemmaboard.research.encoders import csv_chunks, json_chunks
+from dilemmaboard.research.numbers import exact_share, suppressed_cells, wilson_interval
+from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.casting import cast_vote
 from tests.conftest import SEED_SLUG, run_sync, write_case
 
@@ -288,3 +287,48 @@ def test_small_profile_cells_are_suppressed(counts, hidden):
 
 def test_decimal_values_never_use_exponents():
     assert format(exact_share(1, 10**9), "f") == "0.000000001"
+
+
+# --- encoders (unit) ---------------------------------------------------------
+
+ENCODER_HEADER = ["text", "number", "missing", "flag", "share", "moment", "day"]
+# Enough rows to cross the chunk boundaries, with times repeating as in votes.csv.
+ENCODER_ROWS = [
+    ('a,"b"\nc', 1, None, True, Decimal("0.5"), datetime(2021, 1, 2, 3, 4, 5, 678),
+     date(2021, 1, 2)),
+    ("é = +1", -3, None, False, Decimal("1E-8"), datetime(2021, 1, 2, 3, 0), date(2021, 12, 31)),
+] * 700
+
+
+def plain_value(value):
+    """What each value means in the files, written the slow, obvious way."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def test_csv_encoder_matches_the_csv_module():
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(ENCODER_HEADER)
+    for row in ENCODER_ROWS:
+        writer.writerow(["" if v is None else plain_value(v) for v in row])
+    assert "".join(csv_chunks(ENCODER_HEADER, ENCODER_ROWS)) == expected.getvalue()
+
+
+def test_json_encoder_matches_the_json_module():
+    written = json.loads("".join(json_chunks(ENCODER_HEADER, ENCODER_ROWS)), parse_float=Decimal)
+    expected = [
+        {k: (v if isinstance(v, bool | Decimal) else plain_value(v))
+         for k, v in zip(ENCODER_HEADER, row, strict=True)}
+        for row in ENCODER_ROWS
+    ]
+    assert written == expected

@@ -1,6 +1,7 @@
 """`flask export TABLE --format csv|json -o FILE`: the web files, from a shell (SPEC §7)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pty
@@ -10,6 +11,8 @@ from datetime import datetime
 
 import pytest
 
+from dilemmaboard.research.codebook import TABLES, VOTES
+from dilemmaboard.research.tables import vote_event_rows
 from tests.conftest import ROOT, write_case
 from tests.test_exports import add_editor, log_in, vote_at
 
@@ -78,14 +81,11 @@ def test_output_to_a_folder_is_refused(site, tmp_path):
 
 
 def test_failed_export_leaves_no_partial_file(site, tmp_path, monkeypatch):
-    import dilemmaboard.research.tables as exports
-
     def broken(session, scope):
-        yield from exports.vote_event_rows(session, scope)
+        yield from vote_event_rows(session, scope)
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(exports.TABLES, "votes", exports.VOTES.__class__(
-        **{**exports.VOTES.__dict__, "rows": broken}))
+    monkeypatch.setitem(TABLES, "votes", dataclasses.replace(VOTES, rows=broken))
     folder = tmp_path / "out"
     folder.mkdir()
     result = run_export(site, "votes", "-o", str(folder / "votes.csv"))

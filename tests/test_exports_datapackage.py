@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from frictionless import Package, validate
 
-from dilemmaboard.research.tables import TABLES
+from dilemmaboard.research.codebook import TABLES
 from tests.conftest import write_case
 from tests.test_exports import add_editor, basic, ensure_seed_case, vote_at
 from tests.test_exports_records import add_comment

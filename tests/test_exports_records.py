@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Comment, Vote
+from dilemmaboard.research import tables
 from dilemmaboard.web.privacy import keyed_hash
 from tests.conftest import Reader, write_case
 from tests.test_exports import (
@@ -152,9 +153,7 @@ def test_vote_events_are_numbered_per_case_and_truncated_to_the_hour(site, dilem
 
 
 def test_votes_export_crosses_batch_boundaries(site, monkeypatch):
-    import dilemmaboard.research.tables as exports
-
-    monkeypatch.setattr(exports, "BATCH", 3)
+    monkeypatch.setattr(tables, "BATCH", 3)
     same_moment = datetime(2021, 6, 1, 12, 0, 0)
     for i in range(8):  # equal times across a batch edge: the id breaks the tie
         vote_at(site, "aaben", f"reader-{i}", i % 5 + 1, same_moment)

@@ -18,7 +18,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dilemmaboard.extensions import db
-from dilemmaboard.research.tables import ENCODERS, TABLES, Scope, count_vote_events, visible_cases
+from dilemmaboard.research.codebook import TABLES
+from dilemmaboard.research.encoders import ENCODERS
+from dilemmaboard.research.tables import Scope, count_vote_events, visible_cases
 
 
 def _expected_rows(name: str, scope: Scope) -> int | None:
@@ -84,7 +86,7 @@ def export_command(table: str, fmt: str, output: str, public: bool) -> None:
         bar = click.progressbar(rows, length=_expected_rows(table, scope), file=stderr,
                                 label=f"{table}.{fmt}", show_pos=True, update_min_steps=1000)
         rows = _with_bar(rows, bar)
-    _write(ENCODERS[fmt](spec, rows), output)
+    _write(ENCODERS[fmt](spec.header, rows), output)
     if output != "-":
         click.echo(f"wrote {counter[0]} rows to {output}", err=True)
 

@@ -22,7 +22,9 @@ from flask_babel import gettext as _
 from dilemmaboard.desk.accounts import ROLES, authenticate, is_privileged
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Editor
-from dilemmaboard.research.tables import ENCODERS, MEDIA_TYPES, TABLES, Scope, build_datapackage
+from dilemmaboard.research.codebook import TABLES, build_datapackage
+from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
+from dilemmaboard.research.tables import Scope
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("export", __name__, url_prefix="/export")
@@ -101,7 +103,7 @@ def table(name: str, fmt: str):
     if table.login_required and not privileged:
         return unauthorized(_("Denne fil kræver et login som forsker eller redaktør."))
     scope = _scope(privileged)
-    chunks = ENCODERS[fmt](table, table.rows(db.session, scope))
+    chunks = ENCODERS[fmt](table.header, table.rows(db.session, scope))
     body = (chunk.encode("utf-8") for chunk in chunks)
     mimetype = MEDIA_TYPES[fmt]
     response = Response(stream_with_context(body), mimetype=mimetype)

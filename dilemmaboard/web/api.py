@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, utcnow
-from dilemmaboard.research.tables import exact_share, wilson_interval
+from dilemmaboard.research.numbers import exact_share, wilson_interval
 from dilemmaboard.research.views import (
     BadCredentials,
     _auth_limit,
