@@ -12,15 +12,15 @@ from sqlalchemy import select
 
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, utcnow
-from dilemmaboard.research.numbers import exact_share, wilson_interval
-from dilemmaboard.research.views import (
+from dilemmaboard.research.access import (
     BadCredentials,
-    _auth_limit,
-    _failed,
-    _private,
+    auth_failed,
+    auth_limit,
     research_access,
     unauthorized,
+    vary_by_login,
 )
+from dilemmaboard.research.numbers import exact_share, wilson_interval
 from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import (
@@ -89,7 +89,7 @@ def _access():
 
 
 @bp.get("/dilemmas")
-@limiter.limit(_auth_limit, deduct_when=_failed)
+@limiter.limit(auth_limit, deduct_when=auth_failed)
 def dilemmas():
     """List the published cases, newest first (every case for editors and researchers)."""
     privileged, denied = _access()
@@ -106,13 +106,13 @@ def dilemmas():
         return jsonify({"dilemmas": items})
 
     if privileged:
-        return _private(render(), privileged)
+        return vary_by_login(render(), privileged)
     version = site_version(db.session, now)
-    return _private(conditional(lambda: version, render, shared=True), privileged)
+    return vary_by_login(conditional(lambda: version, render, shared=True), privileged)
 
 
 @bp.get("/dilemmas/<slug>")
-@limiter.limit(_auth_limit, deduct_when=_failed)
+@limiter.limit(auth_limit, deduct_when=auth_failed)
 def dilemma(slug: str):
     """Show one case: text, options and the results when a non-voter could see them."""
     privileged, denied = _access()
@@ -139,6 +139,6 @@ def dilemma(slug: str):
         return jsonify(body)
 
     if privileged:
-        return _private(render(), privileged)
-    return _private(conditional(lambda: case_version(case, now), render, shared=True),
+        return vary_by_login(render(), privileged)
+    return vary_by_login(conditional(lambda: case_version(case, now), render, shared=True),
                     privileged)

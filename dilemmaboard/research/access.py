@@ -1,0 +1,72 @@
+"""Who may read record-level research data: editors and researchers, by session or HTTP Basic.
+
+Logged in through the browser or with `curl -u name:password`, so a download
+takes one line. The exports and the JSON API share these helpers: the check,
+the 401 challenge, the limit on wrong credentials (EXPORT_AUTH_LIMIT, counted
+only when a request fails) and the cache headers of a login-dependent answer.
+"""
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, request
+
+from dilemmaboard.desk.accounts import ROLES, authenticate, is_privileged
+from dilemmaboard.extensions import db
+from dilemmaboard.models import Editor
+
+REALM = 'Basic realm="Dilemmaboard research data", charset="UTF-8"'
+
+
+class BadCredentials(Exception):
+    """Basic auth was sent but does not name an editor or researcher with that password."""
+
+
+def basic_auth_user() -> Editor | None:
+    """The editor or researcher named by an Authorization: Basic header, if any."""
+    if "Authorization" not in request.headers:
+        return None
+    auth = request.authorization
+    if (auth is None or auth.type != "basic" or not auth.username or auth.password is None
+            or len(auth.username) > 200 or len(auth.password) > 1024):
+        raise BadCredentials()
+    # The login page's check: scrypt, with the same work for unknown names.
+    editor = authenticate(db.session, auth.username, auth.password)
+    if editor is None or editor.role not in ROLES:
+        raise BadCredentials()
+    return editor
+
+
+def research_access() -> bool:
+    """True for a logged-in editor or researcher (session or Basic auth).
+
+    Raises BadCredentials when Basic auth was sent and is wrong.
+    """
+    if is_privileged():
+        return True
+    return basic_auth_user() is not None
+
+
+def unauthorized(message: str) -> Response:
+    """401 as JSON, with the challenge curl and browsers answer."""
+    response = jsonify({"error": message, "status": 401})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = REALM
+    return response
+
+
+def auth_limit() -> str:
+    """The rate limit on wrong credentials (for `limiter.limit`)."""
+    return current_app.config["EXPORT_AUTH_LIMIT"]
+
+
+def auth_failed(response: Response) -> bool:
+    """Whether a request counts towards `auth_limit` (for `deduct_when`)."""
+    return response.status_code == 401
+
+
+def vary_by_login(response: Response, privileged: bool) -> Response:
+    """Mark an answer that depends on who is logged in, so no cache mixes them up."""
+    if privileged:
+        # Record-level or unpublished data: never kept by a shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    response.vary.update(("Authorization", "Cookie"))
+    return response
