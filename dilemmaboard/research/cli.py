@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from dilemmaboard.extensions import db
 from dilemmaboard.research.codebook import TABLES
 from dilemmaboard.research.encoders import ENCODERS
-from dilemmaboard.research.tables import Scope, count_vote_events, visible_cases
+from dilemmaboard.research.tables import PROFILE_ROLES, Scope, count_vote_events, visible_cases
 
 
 def _expected_rows(name: str, scope: Scope) -> int | None:
@@ -30,7 +30,7 @@ def _expected_rows(name: str, scope: Scope) -> int | None:
     if name == "tallies":
         return 5 * len(visible_cases(db.session, scope))
     if name == "profiles":
-        return 35 * len(visible_cases(db.session, scope))
+        return 5 * len(PROFILE_ROLES) * len(visible_cases(db.session, scope))
     return None
 
 
