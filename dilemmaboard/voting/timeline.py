@@ -2,10 +2,10 @@
 
 The research time series, the reader's share chart and the desk's curve of new
 votes all count a case's vote events per local day, so the rule lives here.
-The database groups the events by quarter hour since 1970 (UTC), of which
-every time zone offset in use is a whole multiple; Python then folds the
-quarters into local days. One query thus serves any zone, summer time
-included, and returns a few rows per day whatever the number of votes.
+The database groups the events by quarter hour (UTC), of which every time
+zone offset in use is a whole multiple; Python then folds the quarters into
+local days. One query thus serves any zone, summer time included, and
+returns a few rows per day whatever the number of votes.
 
 The caller names the zone (a ZoneInfo or its name): nothing here reads the
 app's configuration.
@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import DateTime, Integer, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, VoteEvent
 from dilemmaboard.voting.casting import OPTION_NUMBERS
 
-QUARTER_HOUR = 900  # seconds
 _EPOCH = datetime(1970, 1, 1)
 _OPTIONS = len(OPTION_NUMBERS)
 
@@ -82,14 +81,18 @@ class Timeline:
             day += timedelta(days=1)
 
 
-def _quarter_hour(session: Session):
-    """Each event's quarter hour since 1970 (UTC), in the database's own terms."""
+def _quarter_start(session: Session):
+    """The start (UTC) of each event's quarter hour, in the database's own terms."""
+    created = VoteEvent.created_at
     if session.get_bind().dialect.name == "postgresql":
-        return func.floor(func.extract("epoch", VoteEvent.created_at) / QUARTER_HOUR)
-    # SQLite's date functions round to the millisecond, which would carry 23:59:59.9999
-    # into the next day: cut the stored text ("YYYY-MM-DD HH:MM:SS.ffffff") to the second.
-    seconds = func.strftime("%s", func.substr(VoteEvent.created_at, 1, 19))
-    return cast(seconds, Integer) // QUARTER_HOUR
+        start = func.date_bin(timedelta(minutes=15), created, _EPOCH)
+    else:
+        # Cut SQLAlchemy's stored text ("YYYY-MM-DD HH:MM:SS.ffffff") instead of parsing it:
+        # SQLite's date functions round to the millisecond, so 23:59:59.9999 would move
+        # to the next day.
+        minute = cast(func.substr(created, 15, 2), Integer) // 15 * 15
+        start = func.substr(created, 1, 14).op("||")(func.printf("%02d:00", minute))
+    return type_coerce(start, DateTime)
 
 
 def vote_timeline(session: Session, case: Case, zone: ZoneInfo | str, *,
@@ -97,7 +100,7 @@ def vote_timeline(session: Session, case: Case, zone: ZoneInfo | str, *,
     """The case's first votes and changes per option and local day, from `first` to `last`
     (each optional, both included)."""
     zone = as_zone(zone)
-    quarter = _quarter_hour(session).label("quarter")
+    quarter = _quarter_start(session).label("quarter")
     stmt = (
         select(quarter, VoteEvent.kind, VoteEvent.option_number, VoteEvent.previous_option,
                func.count())
@@ -109,8 +112,8 @@ def vote_timeline(session: Session, case: Case, zone: ZoneInfo | str, *,
     if last is not None:
         stmt = stmt.where(VoteEvent.created_at < day_start(last + timedelta(days=1), zone))
     counts: dict[date, tuple[list[int], list[int], list[int]]] = {}
-    for quarter_number, kind, option, previous, n in session.execute(stmt):
-        day = local_day(_EPOCH + timedelta(seconds=int(quarter_number) * QUARTER_HOUR), zone)
+    for quarter_start, kind, option, previous, n in session.execute(stmt):
+        day = local_day(quarter_start, zone)
         firsts, moved_in, moved_out = counts.setdefault(
             day, ([0] * _OPTIONS, [0] * _OPTIONS, [0] * _OPTIONS))
         if kind == "first":
