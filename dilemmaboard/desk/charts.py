@@ -2,9 +2,9 @@
 
 Votes per option (bars; imported votes drawn apart) and new votes per day over
 the last weeks (a curve, with vote changes as a second line). The numbers come
-from the stored counters and from the vote timeline (`voting.timeline`): a
-handful of rows per day whatever the number of votes. Colours are SVG presentation
-attributes and CSS classes, never style="" (CSP: style-src 'self').
+from the stored counters and from the vote timeline (`voting.timeline`), whose
+size depends on the days charted, not on the number of votes. Colours are SVG
+presentation attributes and CSS classes, never style="" (CSP: style-src 'self').
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ votes all count a case's vote events per local day, so the rule lives here.
 The database groups the events by quarter hour (UTC), of which every time
 zone offset in use is a whole multiple; Python then folds the quarters into
 local days. One query thus serves any zone, summer time included, and
-returns a few rows per day whatever the number of votes.
+returns at most a few rows per quarter hour, whatever the number of votes.
 
 The caller names the zone (a ZoneInfo or its name): nothing here reads the
 app's configuration.

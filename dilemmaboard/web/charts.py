@@ -2,8 +2,8 @@
 
 `line_chart` draws any set of series over shared x labels; the reader page
 uses it for how the shares moved while a case was open (`share_chart`). The
-data come from the vote timeline (`voting.timeline`): a few rows per day,
-whatever the number of votes.
+data come from the vote timeline (`voting.timeline`), whose size depends on
+the days charted, not on the number of votes.
 """
 from __future__ import annotations
 
