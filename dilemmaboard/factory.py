@@ -11,7 +11,7 @@ from flask import Flask
 from dilemmaboard import config, database
 from dilemmaboard.cases.cli import dilemmas_cli
 from dilemmaboard.comments import views as comments
-from dilemmaboard.desk import accounts
+from dilemmaboard.desk import access
 from dilemmaboard.desk import views as desk
 from dilemmaboard.desk.cli import editors_cli, tallies_cli
 from dilemmaboard.extensions import csrf, db, init_limiter, login_manager, migrate
@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
                      directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
-    accounts.init_app(app)
+    access.init_app(app)
     init_limiter(app)
     i18n.init_app(app)
     privacy.init_app(app)

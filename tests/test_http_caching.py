@@ -110,3 +110,20 @@ def test_a_refusal_is_never_cached(blog):
     response = blog.test_client().get("/dilemmas/findes-ikke")
     assert response.status_code == 404
     assert "ETag" not in response.headers
+
+
+def test_public_exports_answer_304_and_record_level_ones_are_never_kept(blog, make_reader):
+    client = blog.test_client()
+    for path in ("/export/tallies.csv", "/export/timeseries.json", "/export/datapackage.json"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.get_data(), path  # a stream: read it all
+        assert first.headers["Cache-Control"] == "public, max-age=10", path
+        assert revalidate(client, path, first.headers["ETag"]).status_code == 304, path
+    tallies = client.get("/export/tallies.csv")
+    etag = tallies.headers["ETag"]
+    tallies.get_data()
+    Reader(blog.test_client()).vote("aaben", "1")
+    changed = revalidate(client, "/export/tallies.csv", etag)
+    assert changed.status_code == 200 and changed.get_data()
+    refused = client.get("/export/votes.csv")
+    assert refused.status_code == 401 and "ETag" not in refused.headers

@@ -30,9 +30,8 @@ from flask_login import current_user, login_user, logout_user
 from dilemmaboard.comments.listing import parse_page
 from dilemmaboard.comments.service import STATUSES
 from dilemmaboard.desk import audit, service
-from dilemmaboard.desk.accounts import (
+from dilemmaboard.desk.access import (
     SESSION_FINGERPRINT,
-    authenticate,
     failed_login,
     login_account_key,
     login_ip_limit,
@@ -40,6 +39,7 @@ from dilemmaboard.desk.accounts import (
     password_fingerprint,
     require_editor,
 )
+from dilemmaboard.desk.accounts import authenticate
 from dilemmaboard.desk.charts import daily_chart, daily_votes, option_bars
 from dilemmaboard.desk.forms import (
     ActionForm,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
 
-from dilemmaboard.desk.accounts import ROLES, authenticate, is_privileged
+from dilemmaboard.desk.access import is_privileged
+from dilemmaboard.desk.accounts import ROLES, authenticate
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Editor
 

@@ -6,6 +6,7 @@ researchers see everything (`research.access`).
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, stream_with_context
@@ -23,6 +24,8 @@ from dilemmaboard.research.access import (
 from dilemmaboard.research.codebook import TABLES, build_datapackage
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.tables import Scope
+from dilemmaboard.voting.state import site_version
+from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("export", __name__, url_prefix="/export")
@@ -30,6 +33,14 @@ bp = Blueprint("export", __name__, url_prefix="/export")
 
 def _scope(privileged: bool) -> Scope:
     return Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=privileged)
+
+
+def _public_cached(render):
+    """A public file changes with the cases, the votes and, for the time series of an
+    open case, the day (in the site's time zone)."""
+    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    version = (site_version(db.session), datetime.now(zone).date())
+    return conditional(lambda: version, render, shared=True)
 
 
 @bp.get("/<name>.<any(csv, json):fmt>")
@@ -45,13 +56,17 @@ def table(name: str, fmt: str):
         return unauthorized(_("Forkert brugernavn eller adgangskode."))
     if table.login_required and not privileged:
         return unauthorized(_("Denne fil kræver et login som forsker eller redaktør."))
-    chunks = ENCODERS[fmt](table.header, table.rows(db.session, _scope(privileged)))
-    body = (chunk.encode("utf-8") for chunk in chunks)
-    response = Response(stream_with_context(body), mimetype=MEDIA_TYPES[fmt])
-    if fmt == "csv":
-        response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return vary_by_login(response, privileged)
+
+    def render():
+        chunks = ENCODERS[fmt](table.header, table.rows(db.session, _scope(privileged)))
+        body = (chunk.encode("utf-8") for chunk in chunks)
+        response = Response(stream_with_context(body), mimetype=MEDIA_TYPES[fmt])
+        if fmt == "csv":
+            response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+            response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    return vary_by_login(_public_cached(render) if not privileged else render(), privileged)
 
 
 @bp.get("/datapackage.json")
@@ -62,7 +77,10 @@ def datapackage():
         privileged = research_access()
     except BadCredentials:
         return unauthorized(_("Forkert brugernavn eller adgangskode."))
-    package = build_datapackage(db.session, _scope(privileged))
-    response = Response(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+
+    def render():
+        package = build_datapackage(db.session, _scope(privileged))
+        return Response(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                         mimetype="application/json")
-    return vary_by_login(response, privileged)
+
+    return vary_by_login(_public_cached(render) if not privileged else render(), privileged)

@@ -8,9 +8,15 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    default_exceptions,
+)
 
 from dilemmaboard.refusal import Refused
+from dilemmaboard.web.observability import request_id
 
 log = logging.getLogger("dilemmaboard")
 FALLBACK_PAGE = (
@@ -71,8 +77,6 @@ def _csrf_error(exc: CSRFError):
 def _database_down(exc: Exception):
     # An unreachable or overloaded database is an outage, not a bug: a clear
     # 503 the reader can retry, and one log line with the request id.
-    from dilemmaboard.web.observability import request_id
-
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     log.error("database unavailable on %s %s (request id %s): %s: %s", request.method,
               request.path, request_id(), type(exc).__name__, reason[0] if reason else "")
@@ -94,8 +98,6 @@ def _unhandled(exc: Exception):
         return _http_error(exc)
     if current_app.debug:
         raise exc  # only with FLASK_DEBUG=1: let the Werkzeug debugger show it
-    from dilemmaboard.web.observability import request_id
-
     log.exception("unhandled error on %s %s (request id %s)", request.method, request.path,
                   request_id())
     return render_error(500)
@@ -114,8 +116,6 @@ def init_app(app: Flask) -> None:
 
 def refuse(status: int, message: str):
     """Abort the request with `status` and a message written for the reader."""
-    from werkzeug.exceptions import default_exceptions
-
     exc = default_exceptions[status]()
     exc.user_message = message
     raise exc

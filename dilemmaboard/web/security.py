@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dilemmaboard.web.errors import refuse
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -103,8 +105,6 @@ def _refuse_nul() -> None:
 
     PostgreSQL cannot store NUL in text, and no field of ours needs one.
     """
-    from dilemmaboard.web.errors import refuse
-
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
