@@ -24,8 +24,7 @@ from dilemmaboard.research.tables import (
 )
 from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.casting import PROFILE_CHOICES
-
-CASE_STATES = ["draft", "scheduled", "open", "closed", "closed_early"]
+from dilemmaboard.voting.state import CASE_STATES
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ TALLIES = Table(
         Field("closes_at", "datetime", "When voting closes or closed by the schedule (UTC); "
               "an editor may close early (status closed_early) or reopen.", "UTC"),
         Field("status", "string", "The case's state when the file was made.",
-              constraints={"enum": CASE_STATES}),
+              constraints={"enum": list(CASE_STATES)}),
         OPTION,
         Field("option_text", "string", "The option's text as readers saw it."),
         Field("votes", "integer", "Live votes for the option on Dilemmaboard: each reader's "

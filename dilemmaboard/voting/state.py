@@ -11,6 +11,9 @@ from dilemmaboard.models import Case, VoteEvent, utcnow
 
 # --- state -----------------------------------------------------------------
 
+# What `case_state` answers: the dashboard's words, the API's and the exports' `status`.
+CASE_STATES = ("draft", "scheduled", "open", "closed", "closed_early")
+
 def is_public(case: Case, now: datetime | None = None) -> bool:
     """Drafts and scheduled cases are never shown to readers."""
     now = now or utcnow()
@@ -26,6 +29,11 @@ def is_open(case: Case, now: datetime | None = None) -> bool:
     if case.state_override == "open":
         return True
     return now < case.closes_at
+
+
+def is_closed(case: Case, now: datetime | None = None) -> bool:
+    """Published and no longer open: closed on schedule or early."""
+    return is_public(case, now) and not is_open(case, now)
 
 
 def case_state(case: Case, now: datetime | None = None) -> str:
@@ -95,6 +103,12 @@ def get_public_case(session: Session, slug: str, now: datetime | None = None) ->
 
 # --- visibility: the one rule ----------------------------------------------
 
+def followup_visible(case: Case, *, privileged: bool = False,
+                     now: datetime | None = None) -> bool:
+    """The expert's follow-up appears once voting has closed (editors see it at once)."""
+    return bool(case.followup_html) and (privileged or is_closed(case, now))
+
+
 def results_visible(case: Case, *, has_voted: bool, privileged: bool = False,
                     now: datetime | None = None) -> bool:
     """Decide whether a viewer may see this case's results.
@@ -105,7 +119,7 @@ def results_visible(case: Case, *, has_voted: bool, privileged: bool = False,
     """
     if privileged or case.results_mode == "always":
         return True
-    closed = not is_open(case, now) and is_public(case, now)
+    closed = is_closed(case, now)
     if case.results_mode == "after_close":
         return closed
     return has_voted or closed  # after_vote

@@ -26,6 +26,7 @@ from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import (
     case_state,
     case_version,
+    followup_visible,
     get_case,
     is_public,
     public_cases,
@@ -125,14 +126,13 @@ def dilemma(slug: str):
 
     def render():
         visible = results_visible(case, has_voted=False, privileged=privileged, now=now)
-        state = case_state(case, now)
         body = case_summary(case, now, visible)
         body.update({
             "source": case.source,
             "shuffle": case.shuffle,
             "body_html": case.body_html,
-            "followup_html": (case.followup_html or None)
-            if state in ("closed", "closed_early") or privileged else None,
+            "followup_html": case.followup_html
+            if followup_visible(case, privileged=privileged, now=now) else None,
             "options": [{"number": o.number, "text": o.text} for o in case.options],
             "results": case_results_json(case) if visible else None,
         })

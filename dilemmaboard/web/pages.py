@@ -18,7 +18,13 @@ from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.models import Case, Vote
 from dilemmaboard.voting.casting import PROFILE_LABELS, find_vote, option_order
 from dilemmaboard.voting.results import OptionResult, case_results, winners
-from dilemmaboard.voting.state import case_state, is_open, results_visible
+from dilemmaboard.voting.state import (
+    case_state,
+    followup_visible,
+    is_closed,
+    is_open,
+    results_visible,
+)
 from dilemmaboard.web.charts import share_chart
 
 
@@ -46,14 +52,14 @@ def case_page(session: Session, case: Case, viewer: Viewer, *, comments: Comment
     visible = results_visible(case, has_voted=my_vote is not None, privileged=preview)
     state = case_state(case)
     by_number = {o.number: o for o in case.options}
-    closed = state in ("closed", "closed_early")
     context = {
         "case": case,
         "state": state,
         "is_open": is_open(case),
         "my_vote": my_vote,
         "results": case_results(case) if visible else None,
-        "share_chart": share_chart(session, case) if visible and closed else None,
+        "share_chart": share_chart(session, case) if visible and is_closed(case) else None,
+        "followup_visible": followup_visible(case, privileged=preview),
         "ordered_options": [by_number[n] for n in option_order(case, viewer.voter_id)
                             if n in by_number],
         "preview": preview,
