@@ -29,6 +29,8 @@ def on_starting(server):
     (`make install` already did, unless a deployment skipped make)."""
     from pathlib import Path
 
-    from dilemmaboard.web.i18n import compile_catalogues
-
+    try:
+        from dilemmaboard.web.i18n import compile_catalogues
+    except ImportError:  # another app served with these settings (bench/: the peers)
+        return
     compile_catalogues(Path(__file__).resolve().parent / "translations")

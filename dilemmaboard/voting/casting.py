@@ -11,7 +11,7 @@ import random
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from dilemmaboard.database import insert_unless_present
@@ -49,10 +49,27 @@ def find_vote(session: Session, case: Case, voter_hash: str | None) -> Vote | No
                                               Vote.voter_hash == voter_hash)).first()
 
 
+# The tally and the event log are written with plain SQL on their tables, as
+# statements defined once like the tables themselves (SQLAlchemy then keys its
+# compiled-statement cache on the same object every time): nothing in the
+# request reads them back as objects.
+OPTIONS = Option.__table__
+BUMP_TALLY = (update(OPTIONS)
+              .where(OPTIONS.c.case_id == bindparam("case"),
+                     OPTIONS.c.number == bindparam("option"))
+              .values(votes=OPTIONS.c.votes + bindparam("delta")))
+RECORD_EVENT = insert(VoteEvent.__table__)
+
+
 def _bump(session: Session, case_id: int, number: int, delta: int) -> None:
-    session.execute(update(Option)
-                    .where(Option.case_id == case_id, Option.number == number)
-                    .values(votes=Option.votes + delta))
+    session.execute(BUMP_TALLY, {"case": case_id, "option": number, "delta": delta})
+
+
+def _record_event(session: Session, case: Case, **values) -> None:
+    values.setdefault("previous_option", None)
+    session.execute(RECORD_EVENT, values)
+    # The tallies moved in SQL: the case's options are read again when next asked for.
+    session.expire(case, ["options"])
 
 
 def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int, *,
@@ -81,7 +98,7 @@ def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int,
     }, unique=["case_id", "voter_hash"])
     if vote_id is not None:
         _bump(session, case.id, option_number, +1)
-        session.add(VoteEvent(vote_id=vote_id, kind="first", **event))
+        _record_event(session, case, vote_id=vote_id, kind="first", **event)
         return "first"
     # A change: lock the reader's vote row (PostgreSQL; SQLite's write lock is already
     # held by the INSERT above), so two changes at once move the tally once each.
@@ -96,7 +113,8 @@ def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int,
     # Always the two counters in the same order, so concurrent changes cannot deadlock.
     for number, delta in sorted([(previous, -1), (option_number, +1)]):
         _bump(session, case.id, number, delta)
-    session.add(VoteEvent(vote_id=vote_id, kind="change", previous_option=previous, **event))
+    _record_event(session, case, vote_id=vote_id, kind="change", previous_option=previous,
+                  **event)
     # A comment keeps its option; flag it when the author now holds another one.
     session.execute(update(Comment)
                     .where(Comment.case_id == case.id, Comment.voter_hash == voter_hash)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from dilemmaboard.cases.fields import SLUG_RE
@@ -82,6 +82,12 @@ def this_weeks_case(session: Session, now: datetime | None = None) -> Case | Non
     return case
 
 
+# Every page and vote starts here: defined once, like a table, so SQLAlchemy's
+# compiled-statement cache finds it without building it again.
+CASE_BY_SLUG = (select(Case).where(Case.slug == bindparam("slug"))
+                .options(joinedload(Case.options)))
+
+
 def get_case(session: Session, slug: str) -> Case | None:
     """Any case by slug, drafts and scheduled ones included, with its options (one query).
 
@@ -89,8 +95,7 @@ def get_case(session: Session, slug: str) -> Case | None:
     """
     if not SLUG_RE.match(slug):
         return None
-    return session.scalars(select(Case).where(Case.slug == slug)
-                           .options(joinedload(Case.options))).unique().one_or_none()
+    return session.scalars(CASE_BY_SLUG, {"slug": slug}).unique().one_or_none()
 
 
 def get_public_case(session: Session, slug: str, now: datetime | None = None) -> Case | None:
