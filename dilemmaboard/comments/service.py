@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.comments.author import require_author
 from dilemmaboard.comments.settings import CommentSettings
-from dilemmaboard.comments.text import clean_body, clean_name, render_comment_markdown
+from dilemmaboard.comments.text import clean_body, clean_name, rendered_body
 from dilemmaboard.database import insert_unless_present
 from dilemmaboard.models import Case, Comment, CommentReport, Option, utcnow
 from dilemmaboard.refusal import Refused
@@ -131,12 +131,13 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
         raise Refused("not_found", _("Dilemmaet findes ikke."))
     name = clean_name(name)
     body = clean_body(body)
+    body_html = rendered_body(body)
     vote = find_vote(session, case, voter_hash)
     if settings.require_vote and vote is None:
         raise Refused("forbidden", _("Du skal stemme på dilemmaet, før du kan kommentere."))
     comment = Comment(
         case_id=case.id, parent_id=_reply_target(session, case, parent_id), name=name,
-        body_md=body, body_html=render_comment_markdown(body),
+        body_md=body, body_html=body_html,
         option_number=vote.option_number if vote else None, option_changed=False,
         voter_hash=voter_hash, ip_hash=ip_hash,
         status="pending" if settings.pre_moderated else "visible", report_count=0,
@@ -158,8 +159,9 @@ def edit_comment(session: Session, comment: Comment, *, body: str | None, token:
     now = now or utcnow()
     require_author(comment, token, settings, now)
     body = clean_body(body)
+    body_html = rendered_body(body)  # refuses before the comment changes
     comment.body_md = body
-    comment.body_html = render_comment_markdown(body)
+    comment.body_html = body_html
     comment.edited_at = now
     back_in_queue = settings.pre_moderated and _set_status(session, comment, "pending")
     if not back_in_queue:

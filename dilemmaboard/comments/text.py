@@ -6,6 +6,7 @@ only print `body_html`.
 """
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -52,10 +53,31 @@ def _has_refused_chars(text: str, *, allow_newlines: bool) -> bool:
     return bool(controls.search(text) or _REFUSED_CHARS.search(text))
 
 
+def _refused_body() -> Refused:
+    return Refused("invalid", _("Kommentaren indeholder tegn, der ikke er tilladt."))
+
+
+def rendered_body(body: str) -> str:
+    """The HTML of a checked body, refused when it shows a character the text may not hold.
+
+    Markdown turns `&#x202E;` into the character itself, so what is rendered is checked
+    too, as a browser reads it (entities decoded once): the same rule, the same answer.
+    """
+    rendered = render_comment_markdown(body)
+    if _has_refused_chars(html.unescape(rendered), allow_newlines=True):
+        raise _refused_body()
+    return rendered
+
+
 def clean_name(raw: str | None) -> str:
-    """NFC-normalise, trim and check a display name (1-60 characters)."""
+    """NFC-normalise, trim and check a display name (1-60 characters).
+
+    A name is text, printed escaped; it is checked as typed and with its entities decoded,
+    so `&#x202E;` is refused too, should anything (a feed reader) ever decode it.
+    """
     name = unicodedata.normalize("NFC", raw or "")
-    if _has_refused_chars(name, allow_newlines=False):
+    if (_has_refused_chars(name, allow_newlines=False)
+            or _has_refused_chars(html.unescape(name), allow_newlines=False)):
         raise Refused("invalid", _("Navnet indeholder tegn, der ikke er tilladt."))
     name = " ".join(name.split())
     if not name:
@@ -69,7 +91,7 @@ def clean_body(raw: str | None) -> str:
     """NFC-normalise, trim and check a comment body (1-5,000 characters of Markdown)."""
     body = unicodedata.normalize("NFC", (raw or "").replace("\r\n", "\n").replace("\r", "\n"))
     if _has_refused_chars(body, allow_newlines=True):
-        raise Refused("invalid", _("Kommentaren indeholder tegn, der ikke er tilladt."))
+        raise _refused_body()
     body = body.strip()
     if not body:
         raise Refused("invalid", _("Skriv en kommentar."))

@@ -71,6 +71,59 @@ def test_unicode_tricks_in_comment_fields(site, trick, field):
     assert_pages_fine(site)
 
 
+# Refused characters written as HTML entities: Markdown decodes them into the characters
+# themselves (issue 17.8), so what is rendered is checked as well as what was typed.
+ENTITY_BODIES = {
+    "override-hex": "Faktura &#x202E;fdp.exe",
+    "override-decimal": "Faktura &#8238;fdp.exe",
+    "override-upper-x": "Faktura &#X202e;fdp.exe",
+    "isolate": "Se &#x2067;her&#x2069; nu",
+    "byte-order-mark": "Hej&#xFEFF; med dig",
+    "in-a-link-title": '[faktura](https://example.org/ "&#x202E;fdp.exe")',
+    "in-emphasis": "*&#x202D;kursiv*",
+    "nul-entity": "Hej &#0; med dig",
+}
+ENTITY_NAMES = ["Mette &#x202E;gnp.exe", "&#x2066;Mette", "Mette&#xFEFF;"]
+
+
+@pytest.mark.parametrize("trick", sorted(ENTITY_BODIES))
+def test_refused_characters_as_entities_are_refused_in_a_body(site, trick):
+    reader = voter(site)
+    before = snapshot(site)
+    response = post_comment(reader, OPEN, ENTITY_BODIES[trick])
+    assert_refused(site, response, 400, before)
+    assert "Kommentaren indeholder tegn, der ikke er tilladt." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ENTITY_NAMES)
+def test_refused_characters_as_entities_are_refused_in_a_name(site, name):
+    reader = voter(site)
+    before = snapshot(site)
+    response = post_comment(reader, OPEN, "Min grund.", name=name)
+    assert_refused(site, response, 400, before)
+    assert "Navnet indeholder tegn, der ikke er tilladt." in response.get_data(as_text=True)
+
+
+def test_an_edit_cannot_bring_in_an_entity_either(site):
+    reader = voter(site)
+    location = post_comment(reader, OPEN, "Første udgave.").headers["Location"]
+    comment_id = int(location.rsplit("#comment-", 1)[1])
+    before = snapshot(site)
+    response = reader.client.post(f"/comments/{comment_id}/edit", data={
+        "body": "Faktura &#x202E;fdp.exe", "csrf_token": reader.token(f"/dilemmas/{OPEN}")})
+    assert_refused(site, response, 400, before)
+    assert "Kommentaren indeholder tegn, der ikke er tilladt." in response.get_data(as_text=True)
+
+
+def test_an_entity_in_code_stays_text(site):
+    """In a code span Markdown decodes nothing: the reader sees "&#x202E;", not the character."""
+    reader = voter(site)
+    assert post_comment(reader, OPEN, "Skriv `&#x202E;` for at vende teksten").status_code == 303
+    stored = latest_comment(site)
+    assert "<code>&amp;#x202E;</code>" in stored.body_html and "\u202e" not in stored.body_html
+    assert_pages_fine(site)
+
+
 @pytest.mark.parametrize("body", [
     b"name=Mette&body=\xff\xfe\xfd",
     b"name=\xc0\xaf&body=ok",
