@@ -44,12 +44,10 @@ def edit_seconds_left(comment: Comment, settings: CommentSettings,
     return max(0, int(left.total_seconds()))
 
 
-def author_may_change(comment: Comment, token: str | None, settings: CommentSettings,
-                      now: datetime | None = None) -> bool:
+def holds_author_token(comment: Comment, token: str | None, settings: CommentSettings,
+                       now: datetime | None = None) -> bool:
     """True when `token` proves authorship of this very text, inside the edit window."""
-    if not token or comment.status not in ("visible", "pending"):
-        return False
-    if edit_seconds_left(comment, settings, now) <= 0:
+    if not token or edit_seconds_left(comment, settings, now) <= 0:
         return False
     try:
         data = _serializer(settings).loads(token, max_age=settings.edit_window)
@@ -57,6 +55,13 @@ def author_may_change(comment: Comment, token: str | None, settings: CommentSett
         return False
     return (isinstance(data, dict) and data.get("c") == comment.id
             and data.get("b") == body_digest(comment.body_md))
+
+
+def author_may_change(comment: Comment, token: str | None, settings: CommentSettings,
+                      now: datetime | None = None) -> bool:
+    """True when this reader wrote the comment and may still edit or delete it."""
+    return (comment.status in ("visible", "pending")
+            and holds_author_token(comment, token, settings, now))
 
 
 def author_tokens(cookies: Mapping[str, str]) -> dict[int, str]:
@@ -73,13 +78,18 @@ def author_tokens(cookies: Mapping[str, str]) -> dict[int, str]:
 
 def require_author(comment: Comment, token: str | None, settings: CommentSettings,
                    now: datetime | None = None) -> None:
-    """Refuse unless this reader wrote the comment and may still change it."""
+    """Refuse unless this reader wrote the comment and may still change it.
+
+    Anyone without the author's token gets one answer, whatever the comment's status:
+    a stranger cannot tell a visible comment from a hidden or a deleted one by its id.
+    Only its author is told that an editor hid it.
+    """
+    if not holds_author_token(comment, token, settings, now):
+        raise Refused("forbidden", _(
+            "Du kan kun rette eller slette din egen kommentar, og kun i 15 minutter "
+            "efter at du skrev den."))
     if comment.status == "deleted":
         raise Refused("not_found", _("Kommentaren findes ikke længere."))
     if comment.status == "hidden":
         raise Refused("forbidden",
                       _("Redaktionen har skjult kommentaren, så den kan ikke ændres."))
-    if not author_may_change(comment, token, settings, now):
-        raise Refused("forbidden", _(
-            "Du kan kun rette eller slette din egen kommentar, og kun i 15 minutter "
-            "efter at du skrev den."))

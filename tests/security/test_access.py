@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
+from dilemmaboard.comments.service import moderate_comment
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Comment, Vote
 from tests.conftest import Reader
@@ -103,6 +105,58 @@ def test_the_author_cannot_edit_a_hidden_comment(world):
     response = world.author.client.post(f"/comments/{world.comment_id}/edit", data={
         "body": "Tilbage igen", "csrf_token": token_for(world.author)})
     assert_refused(world.app, response, 403, before)
+
+
+def set_status(app, comment_id: int, status: str) -> None:
+    """Give the comment this moderation status (the counters move as the desk moves them)."""
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        action = {"visible": "restore", "hidden": "hide", "deleted": "delete"}.get(status)
+        if action:
+            moderate_comment(db.session, comment, action)
+        else:  # held for an editor: as if it had been written under pre-moderation
+            db.session.execute(update(Comment).where(Comment.id == comment_id)
+                               .values(status=status))
+        db.session.commit()
+        db.session.remove()
+
+
+def answers(reader: Reader, comment_id: int) -> list[tuple[int, str]]:
+    """What a reader is told when asking to open, edit or delete the comment."""
+    token = reader.token(f"/dilemmas/{OPEN}")
+    responses = [
+        reader.client.get(f"/comments/{comment_id}/edit"),
+        reader.client.post(f"/comments/{comment_id}/edit",
+                           data={"body": "Overtaget", "csrf_token": token}),
+        reader.client.post(f"/comments/{comment_id}/delete", data={"csrf_token": token}),
+    ]
+    # The page names no token, but strip one anyway: only the answer is compared.
+    return [(r.status_code, re.sub(r'(value|content)="[^"]*"', "", r.get_data(as_text=True)))
+            for r in responses]
+
+
+@pytest.mark.parametrize("cookie", [None, "forged.token.value"])
+def test_a_stranger_gets_one_answer_whatever_the_status(site, cookie):
+    """Issue 17.16: 403, 403 "skjult" and 404 told a stranger the comment's status."""
+    world = build_world(site, researcher=False)
+    stranger = world.stranger
+    if cookie:
+        stranger.client.set_cookie(f"db_c{world.comment_id}", cookie)
+    seen = {}
+    for status in ("visible", "pending", "hidden", "deleted"):
+        set_status(site, world.comment_id, status)
+        seen[status] = answers(stranger, world.comment_id)
+    assert seen["visible"] == seen["pending"] == seen["hidden"] == seen["deleted"], seen
+    assert {status for status, _body in seen["visible"]} == {403}
+    body = seen["hidden"][0][1]
+    assert "skjult" not in body and "findes ikke længere" not in body
+
+
+def test_only_the_author_is_told_that_an_editor_hid_the_comment(world):
+    set_status(world.app, world.comment_id, "hidden")
+    response = world.author.client.get(f"/comments/{world.comment_id}/edit")
+    assert response.status_code == 403
+    assert "Redaktionen har skjult kommentaren" in response.get_data(as_text=True)
 
 
 def test_comments_of_unpublished_cases_are_404(world):
