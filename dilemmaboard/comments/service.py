@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dilemmaboard.comments.author import require_author
+from dilemmaboard.comments.names import refuse_staff_name
 from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.comments.text import clean_body, clean_name, rendered_body
 from dilemmaboard.database import insert_unless_present
@@ -132,6 +133,7 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
     name = clean_name(name)
     body = clean_body(body)
     body_html = rendered_body(body)
+    refuse_staff_name(session, name)
     vote = find_vote(session, case, voter_hash)
     if settings.require_vote and vote is None:
         raise Refused("forbidden", _("Du skal stemme på dilemmaet, før du kan kommentere."))
