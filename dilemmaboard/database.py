@@ -57,8 +57,9 @@ def init_app(app: Flask) -> None:
     )
 
 
-def insert_unless_present(session, model, values: dict, unique: list[str]) -> int | None:
+def insert_unless_present(session, model, values: dict, unique: list[str] | None) -> int | None:
     """INSERT a row unless one with the same `unique` columns exists; the new id or None.
+    `unique=None`: unless it would break any of the table's unique constraints.
 
     `INSERT … ON CONFLICT DO NOTHING` on both databases: concurrent requests
     can neither double the row nor fail on the unique constraint.

@@ -160,12 +160,20 @@ class Comment(db.Model):
 
 
 class CommentReport(db.Model):
+    """One reader's report of a comment: one per voter hash, and one per day's IP hash, so
+    a reader who drops their cookie is still counted once (comments/service.py)."""
+
     __tablename__ = "comment_reports"
-    __table_args__ = (UniqueConstraint("comment_id", "reporter_hash"),)
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reporter_hash"),
+        Index("ix_comment_reports_comment_ip", "comment_id", "ip_hash", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     reporter_hash: Mapped[str] = mapped_column(String(64))
+    # The reporter's day-salted IP hash (None for reports stored before it was kept).
+    ip_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

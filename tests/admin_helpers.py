@@ -162,9 +162,11 @@ def write_comment(app, slug: str = OPEN, body: str = "Fordi alle skal høres.",
 
 
 def report(app, comment_id: int, slug: str = OPEN, times: int = 1) -> None:
-    """Readers report a comment through the real button."""
-    for _n in range(times):
+    """Readers report a comment through the real button, each from their own address
+    (one address counts once a day)."""
+    for n in range(times):
         reader = Reader(app.test_client())
+        reader.client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
         response = reader.client.post(f"/comments/{comment_id}/report",
                                       data={"csrf_token": reader.token(f"/dilemmas/{slug}")})
         assert response.status_code == 303, response.get_data(as_text=True)

@@ -126,7 +126,7 @@ def test_a_reported_comment_is_in_the_queue_until_it_is_hidden(site):
     desk = desk_of(site)
     queue = desk.page("/admin/comments")
     reported = queue[queue.index('id="reported"'):]
-    assert f'id="comment-{comment_id}"' in reported and "2 anmeldelser" in reported
+    assert f'id="comment-{comment_id}"' in reported and "anmeldt af 2 læsere" in reported
     desk.moderate(comment_id, "hide", "Anmeldt med god grund.")
     assert where_shown(site, comment_id, "Anmeldt kommentar.") == NOWHERE
     queue = desk.page("/admin/comments")

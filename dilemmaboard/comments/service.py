@@ -179,15 +179,24 @@ def delete_own_comment(session: Session, comment: Comment, *, token: str | None,
 
 
 def report_comment(session: Session, comment: Comment, reporter_hash: str,
-                   now: datetime | None = None) -> bool:
-    """Record one reader's report; True if new, False if they had reported it already."""
+                   ip_hash: str | None, now: datetime | None = None) -> str:
+    """Record one reader's report: "new", "again" (this reader reported it already), or
+    "counted" (a report from their address today is counted already). Does not commit.
+
+    Each reader counts once: one report per voter hash and one per day's IP hash, both
+    unique in the table, so a reader who drops their cookie adds nothing. (Readers
+    behind one address, an office, count once a day between them.)
+    """
     if comment.status != "visible":
         raise Refused("not_found", _("Kommentaren findes ikke."))
     report_id = insert_unless_present(session, CommentReport, {
-        "comment_id": comment.id, "reporter_hash": reporter_hash, "created_at": now or utcnow(),
-    }, unique=["comment_id", "reporter_hash"])
+        "comment_id": comment.id, "reporter_hash": reporter_hash, "ip_hash": ip_hash,
+        "created_at": now or utcnow(),
+    }, unique=None)
     if report_id is None:
-        return False
+        mine = session.scalar(select(CommentReport.id).where(
+            CommentReport.comment_id == comment.id, CommentReport.reporter_hash == reporter_hash))
+        return "again" if mine is not None else "counted"
     session.execute(update(Comment).where(Comment.id == comment.id)
                     .values(report_count=Comment.report_count + 1))
-    return True
+    return "new"

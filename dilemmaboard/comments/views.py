@@ -205,15 +205,15 @@ def delete(comment_id: int):
 @limiter.limit(_action_limit, key_func=_reader_key, scope="report-reader",
                error_message=_too_many_actions)
 def report(comment_id: int):
-    """Flag a comment for the editors; each reader counts once per comment."""
+    """Flag a comment for the editors; each reader (and each address a day) counts once."""
     comment, case = _public_comment_or_404(comment_id)
-    new = report_comment(db.session, comment, voter_hash(create=True))
+    outcome = report_comment(db.session, comment, voter_hash(create=True), ip_hash())
     url = _comment_url(comment, case, _settings())
     db.session.commit()
-    if new:
-        flash(_("Tak. Redaktionen ser på kommentaren."), "success")
-    else:
+    if outcome == "again":
         flash(_("Du har allerede anmeldt denne kommentar."), "info")
+    else:  # also when the address's report was counted already: the editors will look
+        flash(_("Tak. Redaktionen ser på kommentaren."), "success")
     return redirect(url, code=303)
 
 

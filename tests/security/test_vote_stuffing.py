@@ -192,3 +192,56 @@ def test_a_reader_reports_a_comment_once(site):
         from dilemmaboard.models import Comment
 
         assert db.session.get(Comment, comment_id).report_count == 1
+
+
+def report_as(reader: Reader, comment_id: int):
+    token = reader.token(f"/dilemmas/{OPEN}")
+    response = reader.client.post(f"/comments/{comment_id}/report", data={"csrf_token": token})
+    assert response.status_code == 303
+    return response
+
+
+def reports_of(app, comment_id: int) -> tuple[int, int]:
+    """(the comment's report count, stored report rows)."""
+    with app.app_context():
+        from dilemmaboard.models import Comment, CommentReport
+
+        counted = db.session.get(Comment, comment_id).report_count
+        rows = db.session.scalar(select(func.count()).select_from(CommentReport)
+                                 .where(CommentReport.comment_id == comment_id))
+        db.session.remove()
+        return counted, rows
+
+
+def test_one_address_dropping_its_cookie_reports_a_comment_once(site):
+    """Issue 17.11: 25 reports from one address, a fresh cookie each, were 25 reports.
+    Each reader counts once, by voter hash and by the day's IP hash; the desk shows how
+    many readers reported."""
+    from tests.security.conftest import EDITOR, add_account, comment_id_from, login
+
+    author = Reader(site.test_client())
+    author.vote(OPEN, "1")
+    comment_id = comment_id_from(post_comment(author, OPEN, "Min mening"))
+    for _ in range(25):
+        reporter = Reader(site.test_client())  # no cookie: a new reader each time
+        response = report_as(reporter, comment_id)
+    assert reports_of(site, comment_id) == (1, 1)
+    # The last of them is thanked, not told which of the rules caught them.
+    page = reporter.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tak. Redaktionen ser på kommentaren." in page
+
+    elsewhere = Reader(site.test_client())
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    report_as(elsewhere, comment_id)
+    assert reports_of(site, comment_id) == (2, 2)
+    # The same reader (cookie) again from a third address is still one reader.
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    again = report_as(elsewhere, comment_id)
+    assert reports_of(site, comment_id) == (2, 2)
+    told = elsewhere.client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Du har allerede anmeldt denne kommentar." in told
+
+    add_account(site, EDITOR)
+    desk = site.test_client()
+    assert login(desk, EDITOR).status_code == 303
+    assert "anmeldt af 2 læsere" in desk.get("/admin/comments").get_data(as_text=True)
