@@ -73,7 +73,7 @@ def test_counters_follow_posting_moderation_and_deletion(app, dilemmas_dir, runn
 
 
 def test_the_filter_counts_on_the_page_are_the_stored_counters(app, dilemmas_dir, runner):
-    write_case(dilemmas_dir, "taelle")
+    write_case(dilemmas_dir, "taelle", extra="results: always")  # answers shown to all
     runner.invoke(args=["dilemmas", "sync"])
     with app.test_request_context("/"):
         case = db.session.scalars(select(Case).where(Case.slug == "taelle")).one()

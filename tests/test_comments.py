@@ -218,6 +218,7 @@ def test_filter_by_option_with_counts(blog, new_reader):
         reader.comment(name=name)
         ids[name] = stored_comments(blog)[-1].id
     reader = new_reader()
+    reader.vote("aaben", "2")  # `after_vote`: the answers show once the reader has voted
     section = comments_section(reader.page("/dilemmas/aaben?option=3"))
     assert comment_ids_on(section) == [ids["Tre"], ids["Trine"]]
     assert 'href="/dilemmas/aaben?option=3#comments" aria-current="true">Svar 3 ' \

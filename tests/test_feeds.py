@@ -120,11 +120,23 @@ def test_comment_feed_has_only_visible_comments_newest_first(site, thread):
     root = atom(site.test_client().get("/dilemmas/aaben/comments.xml"))
     found = entries(root)
     assert [e.find(f"{ATOM}author/{ATOM}name").text for e in found] == ['"]]><x>', "Anne"]
-    assert found[1].find(f"{ATOM}title").text == "Anne (valgte svar 3)"
+    assert found[1].find(f"{ATOM}title").text == "Anne"  # `after_vote`: no answer here
     assert content(found[1]) == "<p>Første <em>kommentar</em></p>"
     assert found[1].find(f"{ATOM}link").get("href") == f"http://localhost/comments/{thread[0]}"
     raw = site.test_client().get("/dilemmas/aaben/comments.xml").get_data(as_text=True)
     assert "Skjules" not in raw and "Slettes" not in raw
+
+
+def test_comment_titles_name_the_answer_only_where_results_are_public(site):
+    """The feed is read by readers who have not voted: an answer in a title is a result."""
+    for slug in ("altid", "aaben", "efter-luk"):
+        anne = Commenter(site.test_client())
+        anne.vote(slug, "3")
+        assert anne.comment(slug, name="Anne").status_code == 303
+    shown = {slug: titles(atom(site.test_client().get(f"/dilemmas/{slug}/comments.xml")))
+             for slug in ("altid", "aaben", "efter-luk")}
+    assert shown == {"altid": ["Anne (valgte svar 3)"], "aaben": ["Anne"],
+                     "efter-luk": ["Anne"]}
 
 
 def test_comment_feed_escapes_hostile_text(site, thread):

@@ -4,6 +4,10 @@ A case page shows its threads in three queries whatever the numbers (two when
 the page has no threads, so no replies to look for): the visible threads are
 not counted but read from the stored counters of the case and its options
 (see service.py); only the few other shown starters are counted.
+
+Which answer each commenter chose is a result too: the caller says whether this
+reader may see results (`voting.results_visible`), and while not, the listing
+carries no per-answer counts and ignores a filter by answer.
 """
 from __future__ import annotations
 
@@ -149,15 +153,19 @@ class CommentListing:
     option: int | None
     option_counts: dict[int, int]  # visible threads per option number (0s left out)
     editable_ids: set[int]  # the comments this reader may still edit or delete
+    show_options: bool = True  # False while this reader may not see results
 
 
 def list_comments(session: Session, case: Case, *, viewer: str | None,
                   settings: CommentSettings, page: int = 1, option: int | None = None,
-                  tokens: Mapping[int, str] | None = None,
+                  show_options: bool = True, tokens: Mapping[int, str] | None = None,
                   now: datetime | None = None) -> CommentListing:
-    """One page of threads with their replies, as this reader sees them."""
+    """One page of threads with their replies, as this reader sees them. Without
+    `show_options` no answer shows and none filters."""
     viewer = viewer or None
-    counts = {o.number: o.visible_threads for o in case.options if o.visible_threads}
+    counts = ({o.number: o.visible_threads for o in case.options if o.visible_threads}
+              if show_options else {})
+    option = option if show_options else None
     visible = counts.get(option, 0) if option is not None else case.visible_threads
     total = visible + session.scalar(other_thread_count(case.id, viewer=viewer, option=option))
     pages = max(1, -(-total // settings.per_page))
@@ -176,16 +184,21 @@ def list_comments(session: Session, case: Case, *, viewer: str | None,
                 if c.id in tokens and author_may_change(c, tokens[c.id], settings, now)}
     return CommentListing(
         threads=[Thread(c, replies[c.id]) for c in tops], page=page, pages=pages,
-        option=option, option_counts=counts, editable_ids=editable,
+        option=option, option_counts=counts, editable_ids=editable, show_options=show_options,
     )
 
 
 def page_comments(session: Session, case: Case, *, voter: str | None, my_vote: Vote | None,
-                  preview: bool, settings: CommentSettings, page: int = 1,
-                  option: int | None = None, tokens: Mapping[int, str] | None = None) -> dict:
-    """The case page's comment context: the listing and whether this reader may post."""
+                  preview: bool, settings: CommentSettings, show_options: bool,
+                  page: int = 1, option: int | None = None,
+                  tokens: Mapping[int, str] | None = None) -> dict:
+    """The case page's comment context: the listing and whether this reader may post.
+
+    `show_options`: whether this reader may see the case's results (the caller asks
+    `results_visible`), so each comment's answer and the filter by answer show.
+    """
     listing = list_comments(session, case, viewer=voter, settings=settings, page=page,
-                            option=option, tokens=tokens)
+                            option=option, show_options=show_options, tokens=tokens)
     if preview:
         blocked = "preview"
     elif settings.require_vote and my_vote is None:

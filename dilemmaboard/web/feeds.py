@@ -3,7 +3,7 @@
 Templates with autoescape write the XML; every text value also passes the
 `xml_text` filter, which drops characters XML 1.0 cannot carry. Results
 appear in a feed only when `results_visible` allows them to a reader who has
-not voted.
+not voted; so does the answer each commenter chose.
 """
 from __future__ import annotations
 
@@ -101,6 +101,7 @@ def case_comments(slug: str):
             for c in comments
         ]
         updated = max((e["updated"] for e in entries), default=case.publish_at)
-        return _atom("feeds/comments.xml", case=case, entries=entries, updated=updated)
+        return _atom("feeds/comments.xml", case=case, entries=entries, updated=updated,
+                     show_options=results_visible(case, has_voted=False))
 
     return conditional(lambda: case_version(case), render, shared=True)

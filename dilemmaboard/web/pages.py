@@ -67,10 +67,11 @@ def case_page(session: Session, case: Case, viewer: Viewer, *, comments: Comment
         "profile_question": current_app.config["PROFILE_QUESTION"],
         "profile_labels": PROFILE_LABELS,
     }
+    # Each comment's answer is a result too: shown, and filtered by, only when results are.
     context.update(page_comments(
         session, case, voter=viewer.voter_hash, my_vote=my_vote, preview=preview,
-        page=comments.page, option=comments.option, tokens=viewer.author_tokens,
-        settings=CommentSettings.from_config(current_app.config)))
+        show_options=visible, page=comments.page, option=comments.option,
+        tokens=viewer.author_tokens, settings=CommentSettings.from_config(current_app.config)))
     return context
 
 

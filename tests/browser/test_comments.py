@@ -66,6 +66,7 @@ def test_filter_comments_by_option(new_context):
         vote(reader, OPEN_SLUG, option)
         post_comment(reader, OPEN_SLUG, text)
     page = new_context().new_page()
+    vote(page, OPEN_SLUG, 2)  # the answers (and the filter) show once results do
     page.goto(f"/dilemmas/{OPEN_SLUG}")
     filters = page.get_by_role("navigation", name="Vis kommentarer efter svar")
     link = filters.get_by_role("link", name=re.compile(r"^Svar 4 \(\d+\)$"))
