@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
+from dilemmaboard.comments.listing import REPLIES_SHOWN
 from dilemmaboard.comments.service import post_comment
 from dilemmaboard.extensions import db
-from dilemmaboard.models import Case
+from dilemmaboard.models import Case, Comment
 from tests.comment_helpers import (
     Commenter,
     comment_count,
@@ -314,3 +315,98 @@ def test_permalink_redirects_to_the_page_and_anchor(blog, new_reader):
     response = client.get(f"/comments/{reply}")
     assert response.headers["Location"].endswith(f"/dilemmas/aaben?page=2#comment-{reply}")
     assert client.get("/comments/999999").status_code == 404
+
+
+# --- long threads (issue 17.14) -----------------------------------------------------
+
+def add_replies(app, parent_id: int, count: int) -> list[int]:
+    """Many replies under one comment, in one transaction (a long thread, quickly)."""
+    settings = comment_settings(app, require_vote=False)
+    with app.app_context():
+        case = db.session.get(Case, db.session.get(Comment, parent_id).case_id)
+        ids = [post_comment(db.session, case, name=f"Svarer {n}", body=f"Svar {n}",
+                            parent_id=parent_id, voter_hash=None, ip_hash=None,
+                            settings=settings).id for n in range(count)]
+        db.session.commit()
+    return ids
+
+
+def test_a_long_thread_shows_its_first_replies_and_links_to_the_rest(blog, new_reader):
+    short, top = add_comments(blog, "aaben", 2)
+    add_replies(blog, short, REPLIES_SHOWN)
+    replies = add_replies(blog, top, REPLIES_SHOWN + 5)
+    page = new_reader().page()
+    assert comment_ids_on(page)[-REPLIES_SHOWN - 1:] == [top, *replies[:REPLIES_SHOWN]]
+    # The link goes on where the page stopped; a thread with no more replies has none.
+    assert page.count('class="more-replies"') == 1
+    assert f'href="/dilemmas/aaben?thread={top}#comment-{replies[REPLIES_SHOWN]}"' in page
+    thread = new_reader().page(f"/dilemmas/aaben?thread={top}")
+    assert comment_ids_on(thread) == [top, *replies]
+    assert f'href="/dilemmas/aaben#comment-{top}">Tilbage til alle kommentarer' in thread
+    assert 'class="comment-filter"' not in thread and 'class="more-replies"' not in thread
+
+
+def test_the_thread_view_pages_through_all_replies(make_app, dilemmas_dir):
+    app = make_blog(make_app, dilemmas_dir, COMMENTS_PER_PAGE=10)
+    tops = add_comments(app, "aaben", 12)  # the last thread is on the second page
+    replies = add_replies(app, tops[-1], 25)
+    reader = Commenter(app.test_client())
+    case_page = reader.page("/dilemmas/aaben?page=2")
+    more = f"/dilemmas/aaben?thread={tops[-1]}&amp;page=3#comment-{replies[REPLIES_SHOWN]}"
+    assert f'href="{more}"' in case_page
+    first = reader.page(f"/dilemmas/aaben?thread={tops[-1]}")
+    assert comment_ids_on(first) == [tops[-1], *replies[:10]]
+    assert "Side 1 af 3" in first
+    assert f'rel="next" href="/dilemmas/aaben?thread={tops[-1]}&amp;page=2#comments"' in first
+    last = reader.page(f"/dilemmas/aaben?thread={tops[-1]}&page=3")
+    assert comment_ids_on(last) == [tops[-1], *replies[20:]]
+    assert f'href="/dilemmas/aaben?page=2#comment-{tops[-1]}"' in last  # back to its page
+
+
+def test_a_permalink_finds_a_reply_beyond_the_first_ones(make_app, dilemmas_dir):
+    app = make_blog(make_app, dilemmas_dir, COMMENTS_PER_PAGE=10)
+    [top] = add_comments(app, "aaben", 1)
+    replies = add_replies(app, top, 25)
+    client = Commenter(app.test_client()).client
+    for shown in (replies[0], replies[REPLIES_SHOWN - 1]):
+        location = client.get(f"/comments/{shown}").headers["Location"]
+        assert location.endswith(f"/dilemmas/aaben#comment-{shown}")
+    location = client.get(f"/comments/{replies[22]}").headers["Location"]
+    assert location.endswith(f"/dilemmas/aaben?thread={top}&page=3#comment-{replies[22]}")
+    assert f'id="comment-{replies[22]}"' in client.get(location).get_data(as_text=True)
+
+
+def test_a_new_reply_past_the_first_ones_lands_on_the_thread_view(blog, anne):
+    anne.vote("aaben", "1")
+    [top] = add_comments(blog, "aaben", 1)
+    add_replies(blog, top, REPLIES_SHOWN)
+    response = anne.comment(body="Nummer 21", parent_id=str(top))
+    reply = stored_comments(blog)[-1].id
+    location = response.headers["Location"]
+    assert location.endswith(f"/dilemmas/aaben?thread={top}#comment-{reply}")
+    assert f'id="comment-{reply}"' in anne.page(location)
+
+
+def test_a_thread_id_that_is_no_thread_here_shows_the_usual_page(blog, new_reader):
+    [top] = add_comments(blog, "aaben", 1)
+    [reply] = add_comments(blog, "aaben", 1, parent_id=top)
+    [elsewhere] = add_comments(blog, "anden", 1)
+    reader = new_reader()
+    for query in ["thread=abc", "thread=-1", "thread=", "thread=0", "thread=1.5",
+                  "thread=99999999999999999999", "thread=2147483648", f"thread={reply}",
+                  f"thread={elsewhere}", f"thread={top}&thread={top}", "thread=%EF%BC%91"]:
+        response = reader.client.get(f"/dilemmas/aaben?{query}")
+        assert response.status_code == 200, query
+        page = response.get_data(as_text=True)
+        assert comment_ids_on(page) == [top, reply], query
+        assert "Tilbage til alle kommentarer" not in page, query
+
+
+def test_the_case_page_does_not_grow_with_a_threads_replies(blog, new_reader):
+    """1,200 replies under one comment made every reader's case page 1.5 MB."""
+    [top] = add_comments(blog, "aaben", 1)
+    add_replies(blog, top, REPLIES_SHOWN + 1)
+    reader = new_reader()
+    before = len(reader.page())
+    add_replies(blog, top, 300)
+    assert abs(len(reader.page()) - before) < 50  # only the comment count's digits

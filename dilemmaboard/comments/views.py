@@ -25,7 +25,7 @@ from dilemmaboard.comments.author import (
     edit_seconds_left,
     require_author,
 )
-from dilemmaboard.comments.listing import comment_page_number
+from dilemmaboard.comments.listing import comment_place
 from dilemmaboard.comments.service import (
     delete_own_comment,
     edit_comment,
@@ -90,9 +90,11 @@ def _public_comment_or_404(comment_id: int) -> tuple[Comment, Case]:
 
 
 def _comment_url(comment: Comment, case: Case, settings: CommentSettings) -> str:
-    """The case page showing this comment, with its #comment-<id> anchor."""
-    page = comment_page_number(db.session, comment, viewer=voter_hash(), settings=settings)
-    args = {"page": page} if page > 1 else {}
+    """The case page (or its thread's view) showing this comment, with its anchor."""
+    place = comment_place(db.session, comment, viewer=voter_hash(), settings=settings)
+    args = {"thread": place.thread} if place.thread else {}
+    if place.page > 1:
+        args["page"] = place.page
     return url_for("reader.detail", slug=case.slug, **args) + f"#comment-{comment.id}"
 
 

@@ -39,10 +39,11 @@ class Viewer:
 
 @dataclass(frozen=True)
 class CommentQuery:
-    """Which page of comments, filtered by which answer."""
+    """Which page of comments, filtered by which answer, or which thread on its own."""
 
     page: int = 1
     option: int | None = None
+    thread: int | None = None
 
 
 def case_page(session: Session, case: Case, viewer: Viewer, *, comments: CommentQuery,
@@ -71,7 +72,8 @@ def case_page(session: Session, case: Case, viewer: Viewer, *, comments: Comment
     context.update(page_comments(
         session, case, voter=viewer.voter_hash, my_vote=my_vote, preview=preview,
         show_options=visible, page=comments.page, option=comments.option,
-        tokens=viewer.author_tokens, settings=CommentSettings.from_config(current_app.config)))
+        thread=comments.thread, tokens=viewer.author_tokens,
+        settings=CommentSettings.from_config(current_app.config)))
     return context
 
 

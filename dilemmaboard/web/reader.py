@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from dilemmaboard.comments.author import author_tokens
-from dilemmaboard.comments.listing import parse_option_filter, parse_page
+from dilemmaboard.comments.listing import parse_option_filter, parse_page, parse_thread
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.voting.casting import OPTION_NUMBERS, PROFILE_CHOICES, cast_vote, option_order
@@ -58,7 +58,8 @@ def current_viewer(case: Case | None = None) -> Viewer:
 
 
 def comment_query() -> CommentQuery:
-    return CommentQuery(page=parse_page(request.args), option=parse_option_filter(request.args))
+    return CommentQuery(page=parse_page(request.args), option=parse_option_filter(request.args),
+                        thread=parse_thread(request.args))
 
 
 def render_case(case: Case, *, status: int = 200, **extra):
