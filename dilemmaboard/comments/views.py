@@ -107,6 +107,17 @@ def _grant_author(response, comment: Comment, settings: CommentSettings) -> None
     )
 
 
+def _saved(comment: Comment, case: Case, settings: CommentSettings, *, held: str, shown: str):
+    """Commit a written or edited comment and send its author to it, with their cookie."""
+    # Found before the commit, in the same transaction: the page counts the new comment.
+    url = _comment_url(comment, case, settings)
+    db.session.commit()
+    flash(held if comment.status == "pending" else shown, "success")
+    response = redirect(url, code=303)
+    _grant_author(response, comment, settings)
+    return response
+
+
 def _author_token(comment: Comment) -> str | None:
     return request.cookies.get(author_cookie_name(comment.id))
 
@@ -147,17 +158,10 @@ def post(slug: str):
         # Show the case again with the reader's text kept and the reason next to the form.
         return render_case(case, status=REFUSAL_STATUS[exc.kind], comment_error=exc.message,
                            comment_values=request.form)
-    # Found before the commit, in the same transaction: the page counts the new comment.
-    url = _comment_url(comment, case, settings)
-    db.session.commit()
     session["comment_name"] = comment.name
-    if comment.status == "pending":
-        flash(_("Tak. Din kommentar afventer godkendelse fra redaktionen."), "success")
-    else:
-        flash(_("Tak for din kommentar."), "success")
-    response = redirect(url, code=303)
-    _grant_author(response, comment, settings)
-    return response
+    return _saved(comment, case, settings,
+                  held=_("Tak. Din kommentar afventer godkendelse fra redaktionen."),
+                  shown=_("Tak for din kommentar."))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -177,15 +181,9 @@ def edit(comment_id: int):
         if exc.kind != "invalid":
             raise
         return _edit_page(comment, case, body, settings, error=exc.message)
-    url = _comment_url(comment, case, settings)
-    db.session.commit()
-    if comment.status == "pending":
-        flash(_("Din rettelse er gemt og afventer godkendelse fra redaktionen."), "success")
-    else:
-        flash(_("Din kommentar er rettet."), "success")
-    response = redirect(url, code=303)
-    _grant_author(response, comment, settings)
-    return response
+    return _saved(comment, case, settings,
+                  held=_("Din rettelse er gemt og afventer godkendelse fra redaktionen."),
+                  shown=_("Din kommentar er rettet."))
 
 
 @bp.post("/comments/<int:comment_id>/delete")

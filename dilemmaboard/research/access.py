@@ -8,11 +8,13 @@ only when a request fails) and the cache headers of a login-dependent answer.
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from dilemmaboard.desk.access import is_privileged
 from dilemmaboard.desk.accounts import ROLES, authenticate
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Editor
+from dilemmaboard.web.caching import conditional
 
 REALM = 'Basic realm="Dilemmaboard research data", charset="UTF-8"'
 
@@ -44,6 +46,20 @@ def research_access() -> bool:
     if is_privileged():
         return True
     return basic_auth_user() is not None
+
+
+def wrong_credentials(_exc: BadCredentials) -> Response:
+    """The answer to Basic auth that names no login (the blueprints' error handler)."""
+    return unauthorized(_("Forkert brugernavn eller adgangskode."))
+
+
+def answer(render, privileged: bool, version) -> Response:
+    """A login-dependent answer: for the public, cached by `version()` (asked once);
+    for a logged-in editor or researcher, rendered and never kept by a shared cache."""
+    if privileged:
+        return vary_by_login(render(), privileged)
+    parts = version()
+    return vary_by_login(conditional(lambda: parts, render, shared=True), privileged)
 
 
 def unauthorized(message: str) -> Response:

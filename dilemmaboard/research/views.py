@@ -15,32 +15,32 @@ from flask_babel import gettext as _
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.research.access import (
     BadCredentials,
+    answer,
     auth_failed,
     auth_limit,
     research_access,
     unauthorized,
-    vary_by_login,
+    wrong_credentials,
 )
 from dilemmaboard.research.codebook import TABLES, build_datapackage
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.tables import Scope
 from dilemmaboard.voting.state import site_version
-from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("export", __name__, url_prefix="/export")
+bp.register_error_handler(BadCredentials, wrong_credentials)
 
 
 def _scope(privileged: bool) -> Scope:
     return Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=privileged)
 
 
-def _public_cached(render):
+def _public_version() -> tuple:
     """A public file changes with the cases, the votes and, for the time series of an
     open case, the day (in the site's time zone)."""
     zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
-    version = (site_version(db.session), datetime.now(zone).date())
-    return conditional(lambda: version, render, shared=True)
+    return site_version(db.session), datetime.now(zone).date()
 
 
 @bp.get("/<name>.<any(csv, json):fmt>")
@@ -50,10 +50,7 @@ def table(name: str, fmt: str):
     table = TABLES.get(name)
     if table is None:
         refuse(404, _("Den fil findes ikke."))
-    try:
-        privileged = research_access()
-    except BadCredentials:
-        return unauthorized(_("Forkert brugernavn eller adgangskode."))
+    privileged = research_access()
     if table.login_required and not privileged:
         return unauthorized(_("Denne fil kræver et login som forsker eller redaktør."))
 
@@ -66,21 +63,18 @@ def table(name: str, fmt: str):
             response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
 
-    return vary_by_login(_public_cached(render) if not privileged else render(), privileged)
+    return answer(render, privileged, _public_version)
 
 
 @bp.get("/datapackage.json")
 @limiter.limit(auth_limit, deduct_when=auth_failed)
 def datapackage():
     """Describe every export file: fields, units, licence, sources and methodology."""
-    try:
-        privileged = research_access()
-    except BadCredentials:
-        return unauthorized(_("Forkert brugernavn eller adgangskode."))
+    privileged = research_access()
 
     def render():
         package = build_datapackage(db.session, _scope(privileged))
         return Response(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
                         mimetype="application/json")
 
-    return vary_by_login(_public_cached(render) if not privileged else render(), privileged)
+    return answer(render, privileged, _public_version)

@@ -14,11 +14,11 @@ from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, utcnow
 from dilemmaboard.research.access import (
     BadCredentials,
+    answer,
     auth_failed,
     auth_limit,
     research_access,
-    unauthorized,
-    vary_by_login,
+    wrong_credentials,
 )
 from dilemmaboard.research.numbers import exact_share, wilson_interval
 from dilemmaboard.timeutil import iso_utc
@@ -33,10 +33,10 @@ from dilemmaboard.voting.state import (
     results_visible,
     site_version,
 )
-from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.register_error_handler(BadCredentials, wrong_credentials)
 
 
 def _number(value) -> float | None:
@@ -82,20 +82,11 @@ def case_results_json(case: Case) -> dict:
             "options": options}
 
 
-def _access():
-    try:
-        return research_access(), None
-    except BadCredentials:
-        return False, unauthorized(_("Forkert brugernavn eller adgangskode."))
-
-
 @bp.get("/dilemmas")
 @limiter.limit(auth_limit, deduct_when=auth_failed)
 def dilemmas():
     """List the published cases, newest first (every case for editors and researchers)."""
-    privileged, denied = _access()
-    if denied:
-        return denied
+    privileged = research_access()
     now = utcnow()
 
     def render():
@@ -106,19 +97,14 @@ def dilemmas():
                  for case in db.session.scalars(stmt)]
         return jsonify({"dilemmas": items})
 
-    if privileged:
-        return vary_by_login(render(), privileged)
-    version = site_version(db.session, now)
-    return vary_by_login(conditional(lambda: version, render, shared=True), privileged)
+    return answer(render, privileged, lambda: site_version(db.session, now))
 
 
 @bp.get("/dilemmas/<slug>")
 @limiter.limit(auth_limit, deduct_when=auth_failed)
 def dilemma(slug: str):
     """Show one case: text, options and the results when a non-voter could see them."""
-    privileged, denied = _access()
-    if denied:
-        return denied
+    privileged = research_access()
     now = utcnow()
     case = get_case(db.session, slug)
     if case is None or not (privileged or is_public(case, now)):
@@ -138,7 +124,4 @@ def dilemma(slug: str):
         })
         return jsonify(body)
 
-    if privileged:
-        return vary_by_login(render(), privileged)
-    return vary_by_login(conditional(lambda: case_version(case, now), render, shared=True),
-                    privileged)
+    return answer(render, privileged, lambda: case_version(case, now))

@@ -15,6 +15,7 @@ each time (the cheap 304 path). `Vary` names what else changes the bytes.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -94,8 +95,12 @@ def conditional(parts: Callable[[], tuple | None], render: Callable, *,
     return response
 
 
+@functools.cache
 def release_fingerprint(root: Path) -> str:
-    """A hash of the templates and catalogues: a new release makes every ETag new."""
+    """A hash of the templates and catalogues: a new release makes every ETag new.
+
+    Read once per process (the files do not change under a running release).
+    """
     digest = hashlib.sha256()
     for folder in ("templates", "translations"):
         for path in sorted((root / folder).rglob("*")):
