@@ -28,6 +28,7 @@ from dilemmaboard.web import (
     privacy,
     reader,
     security,
+    urls,
 )
 
 # templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -74,6 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = urls.IdConverter  # row ids in routes: <id:comment_id>
     for module in (reader, comments, feeds, api, research, desk):
         app.register_blueprint(module.bp)
 

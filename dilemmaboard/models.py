@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dilemmaboard.extensions import db
 
+# Every id column is an integer: PostgreSQL's `integer` ends here (SQLite's at 2**63 - 1).
+# An id above it names no row, and a database would refuse to compare it (web/urls.py).
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

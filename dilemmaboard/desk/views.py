@@ -274,7 +274,7 @@ def _moderate(form: ModerateForm, comment_ids: list[int]):
     return redirect(local_next(form.next.data) or url_for("admin.queue"), code=303)
 
 
-@bp.post("/comments/<int:comment_id>/moderate")
+@bp.post("/comments/<id:comment_id>/moderate")
 def moderate_one(comment_id: int):
     """Approve, hide, restore or delete one comment."""
     form = ModerateForm()
