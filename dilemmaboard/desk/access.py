@@ -1,16 +1,19 @@
 """The desk's door for a request: the logged-in user, the editor check, the login throttle.
 
-Sessions are tied to the password they were opened with; the login is
-throttled per account and per IP hash, counting failed attempts only.
+Sessions are tied to the password they were opened with; every way of logging
+in (the form, HTTP Basic auth) spends one budget per account and per IP hash,
+counting failed attempts only.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dilemmaboard.desk.accounts import ROLES, normalise_username
-from dilemmaboard.extensions import db, login_manager
+from dilemmaboard.extensions import db, limiter, login_manager
 from dilemmaboard.models import Editor
 from dilemmaboard.refusal import Refused
 from dilemmaboard.web.privacy import keyed_hash
@@ -56,7 +59,7 @@ def require_editor() -> None:
         raise Refused("forbidden", _l("Kun redaktører har adgang til redaktionens sider."))
 
 
-# --- the login throttle ----------------------------------------------------------
+# --- the login budget: one per account and one per address, for every way in ----------
 
 def login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
@@ -66,15 +69,45 @@ def login_ip_limit() -> str:
     return current_app.config["LOGIN_IP_LIMIT"]
 
 
-def login_account_key() -> str:
+def account_key(username: str) -> str:
     """Limiter key for the account being tried (a keyed hash: no usernames in Redis)."""
-    name = normalise_username(request.form.get("username", ""))[:200]
+    name = normalise_username(username or "")[:200]
     return "login-account:" + keyed_hash("login-account", name)[:32]
 
 
-def failed_login(response) -> bool:
-    """Only failed attempts count towards the throttle; a successful login redirects."""
-    return response.status_code not in (302, 303)
+def form_account_key() -> str:
+    return account_key(request.form.get("username", ""))
+
+
+def basic_account_key() -> str:
+    auth = request.authorization
+    return account_key(auth.username if auth is not None and auth.username else "")
+
+
+def no_basic_auth() -> bool:
+    return "Authorization" not in request.headers
+
+
+def wrong_password(response) -> bool:
+    """Only a refused password counts (401), and only when the budget was asked this
+    request: a storage that did not answer is not asked again (it fails open once)."""
+    return response.status_code == 401 and bool(limiter.current_limits)
+
+
+def login_budget(account_key_func: Callable[[], str], **options):
+    """The login budget for a view that checks a password: LOGIN_LIMIT per account and
+    LOGIN_IP_LIMIT per address, shared (one scope each) by the login form and HTTP Basic
+    auth on every route. Wrong passwords count; while either is spent even the right
+    password is refused (429 with Retry-After). `options`: when the view checks none."""
+    per_account = limiter.shared_limit(login_limit, scope="login-account",
+                                       key_func=account_key_func,
+                                       deduct_when=wrong_password, **options)
+    per_address = limiter.shared_limit(login_ip_limit, scope="login-address",
+                                       deduct_when=wrong_password, **options)
+
+    def decorate(view):
+        return per_account(per_address(view))
+    return decorate
 
 
 def init_app(app: Flask) -> None:

@@ -32,10 +32,8 @@ from dilemmaboard.comments.service import STATUSES
 from dilemmaboard.desk import audit, service
 from dilemmaboard.desk.access import (
     SESSION_FINGERPRINT,
-    failed_login,
-    login_account_key,
-    login_ip_limit,
-    login_limit,
+    form_account_key,
+    login_budget,
     password_fingerprint,
     require_editor,
 )
@@ -48,7 +46,7 @@ from dilemmaboard.desk.forms import (
     ModerateForm,
     ReasonForm,
 )
-from dilemmaboard.extensions import db, limiter
+from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
@@ -108,9 +106,7 @@ def case_or_404(slug: str) -> Case:
 # --- logging in and out ---------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_account_key, methods=["POST"],
-               deduct_when=failed_login)
-@limiter.limit(login_ip_limit, methods=["POST"], deduct_when=failed_login)
+@login_budget(form_account_key, methods=["POST"])
 def login():
     """Show the login form; on success start a new session and go to `next`."""
     form = LoginForm()
