@@ -25,19 +25,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from dilemmaboard.comments.listing import parse_page
 from dilemmaboard.comments.service import STATUSES
 from dilemmaboard.desk import audit, service
 from dilemmaboard.desk.access import (
-    SESSION_FINGERPRINT,
     form_account_key,
     login_budget,
-    password_fingerprint,
+    open_session,
     require_editor,
 )
-from dilemmaboard.desk.accounts import authenticate
+from dilemmaboard.desk.accounts import authenticate, end_sessions
 from dilemmaboard.desk.charts import daily_chart, daily_votes, option_bars
 from dilemmaboard.desk.forms import (
     ActionForm,
@@ -133,9 +132,7 @@ def login():
 
 def _start_session(editor, target: str | None):
     """A fresh session (no fixation), the login in the audit log, then on to `next`."""
-    session.clear()
-    session[SESSION_FINGERPRINT] = password_fingerprint(editor)
-    login_user(editor)
+    open_session(editor)
     audit.record(db.session, editor.username, "login", f"editor {editor.username}")
     db.session.commit()
     default = url_for("admin.dashboard") if editor.role == "editor" else url_for("admin.login")
@@ -144,8 +141,10 @@ def _start_session(editor, target: str | None):
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST only, with the CSRF token) and forget the whole session."""
+    """Log out (POST only, with the CSRF token) and forget the whole session; every copy
+    of the session cookie ends with it."""
     if current_user.is_authenticated:
+        end_sessions(db.session, current_user.id)
         audit.record(db.session, current_user.username, "logout",
                      f"editor {current_user.username}")
         db.session.commit()
