@@ -1,5 +1,6 @@
 """gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST (SPEC §9)."""
 import os
+import sys
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 # One process by default: it serves many connections at once (below), and with the
@@ -40,7 +41,6 @@ def on_starting(server):
     cannot be kept with (as each worker would, one line, exit 2, instead of gunicorn
     starting failing workers forever), and build the translation catalogues once
     (`make install` already did, unless a deployment skipped make)."""
-    import sys
     from pathlib import Path
 
     try:
