@@ -189,6 +189,8 @@ class Editor(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="editor")  # desk.accounts.ROLES
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Stored in each session at login; logout and a new password move it on (desk.access).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(db.Model):

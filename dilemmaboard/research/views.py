@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, stream_with_context
 from flask_babel import gettext as _
 
-from dilemmaboard.extensions import db, limiter
+from dilemmaboard.extensions import db
 from dilemmaboard.research.access import (
     BadCredentials,
     answer,
-    auth_failed,
-    auth_limit,
+    basic_auth_budget,
     research_access,
     unauthorized,
     wrong_credentials,
@@ -58,7 +57,7 @@ def started(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 @bp.get("/<name>.<any(csv, json):fmt>")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def table(name: str, fmt: str):
     """Stream one research table as CSV or JSON."""
     table = TABLES.get(name)
@@ -81,7 +80,7 @@ def table(name: str, fmt: str):
 
 
 @bp.get("/datapackage.json")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def datapackage():
     """Describe every export file: fields, units, licence, sources and methodology."""
     privileged = research_access()
