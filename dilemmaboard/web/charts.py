@@ -116,7 +116,9 @@ def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
                      f'dominant-baseline="middle">{escape(y_format(tick))}</text>')
     for i in _label_positions(len(x_labels), max_x_labels):
         anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
-        parts.append(f'<text class="tick" x="{percent_x(i)}" y="{PLOT_HEIGHT + 20}" '
+        # The labels between the first and the last make way on narrow screens (style.css).
+        kind = "tick" if anchor != "middle" else "tick x-between"
+        parts.append(f'<text class="{kind}" x="{percent_x(i)}" y="{PLOT_HEIGHT + 20}" '
                      f'text-anchor="{anchor}">{escape(x_labels[i])}</text>')
     parts.append(f'<svg class="plot" width="100%" height="{PLOT_HEIGHT}" '
                  f'viewBox="0 0 {LINE_UNITS} {PLOT_HEIGHT}" preserveAspectRatio="none" '
