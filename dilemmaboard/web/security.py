@@ -18,8 +18,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from dilemmaboard.web.errors import refuse
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'"
 )
 HEADERS = {
     "Content-Security-Policy": CSP,
