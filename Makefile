@@ -17,7 +17,7 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/message
 EXTRACT_FLAGS := -F babel.cfg --ignore-dirs ".* __pycache__ node_modules" -k _l -k lazy_gettext \
 	--no-location --sort-output --project Dilemmaboard
 
-.PHONY: install run test test-quick lint translations extract-messages compile-messages screenshots update-axe bench clean
+.PHONY: install run test test-quick lint translations extract-messages compile-messages screenshots update-axe update-fonts bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -54,6 +54,24 @@ update-axe:
 	cp .axe-tmp/package/axe.min.js tests/browser/vendor/axe.min.js
 	cp .axe-tmp/package/LICENSE tests/browser/vendor/axe-core-LICENSE.txt
 	rm -rf .axe-tmp
+
+# Refresh the self-hosted type (static/fonts/, README.md there) from the npm registry:
+# the latin subset of each variable family, upright and italic, and its licence.
+NEWSREADER_VERSION ?= 5.3.0
+SOURCE_SANS_VERSION ?= 5.3.0
+update-fonts:
+	rm -rf .fonts-tmp && mkdir -p .fonts-tmp
+	cd .fonts-tmp && npm pack --silent @fontsource-variable/newsreader@$(NEWSREADER_VERSION) \
+		@fontsource-variable/source-sans-3@$(SOURCE_SANS_VERSION) && \
+		mkdir nr ss && tar xzf fontsource-variable-newsreader-*.tgz -C nr && \
+		tar xzf fontsource-variable-source-sans-3-*.tgz -C ss
+	cp .fonts-tmp/nr/package/files/newsreader-latin-wght-normal.woff2 \
+		.fonts-tmp/nr/package/files/newsreader-latin-wght-italic.woff2 \
+		.fonts-tmp/ss/package/files/source-sans-3-latin-wght-normal.woff2 \
+		.fonts-tmp/ss/package/files/source-sans-3-latin-wght-italic.woff2 static/fonts/
+	cp .fonts-tmp/nr/package/LICENSE static/fonts/Newsreader-OFL.txt
+	cp .fonts-tmp/ss/package/LICENSE static/fonts/SourceSans3-OFL.txt
+	rm -rf .fonts-tmp
 
 # A random SECRET_KEY for this checkout, kept in instance/ (never committed).
 instance/secret_key:

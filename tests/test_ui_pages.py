@@ -95,6 +95,20 @@ def test_line_chart_escapes_its_text():
     assert "style=" not in svg
 
 
+def test_line_chart_text_is_never_scaled():
+    """Issue 15.14: the outer SVG has no viewBox, so its labels keep their CSS size; only
+    the lines' inner SVG stretches, with strokes that do not scale."""
+    svg = str(line_chart([Series(label="a", values=[10, 20, 30], css_class="series-1")],
+                         ["x", "y", "z"], y_max=40, y_ticks=[0, 20, 40], y_format=str,
+                         title="t", description="d"))
+    outer = re.match(r"<svg [^>]*>", svg).group()
+    assert "viewBox" not in outer and 'width="100%"' in outer
+    assert re.search(r'<svg class="plot"[^>]*viewBox="0 0 1000 200"[^>]*'
+                     r'preserveAspectRatio="none"', svg)
+    assert 'vector-effect="non-scaling-stroke"' in svg
+    assert 'x="50%"' in svg and 'x="100%"' in svg  # the dates and end labels follow the width
+
+
 @pytest.mark.parametrize("top, expected", [(3, 10), (10, 10), (33, 40), (50, 50), (51, 75),
                                            (74, 75), (100, 100)])
 def test_axis_top(top, expected):

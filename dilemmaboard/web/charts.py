@@ -72,51 +72,69 @@ def nice_ceiling(value: float) -> tuple[float, list[float]]:
     return top, [step * i for i in range(int(top // step) + 1)]
 
 
+# The plot's height in CSS pixels. The SVG has no viewBox, so its text is never scaled:
+# the labels keep their CSS size from a 320 px phone to a desktop. Only the lines sit in
+# an inner SVG stretched to the plot's width. The margins around the plot (room for the
+# labels) are the SVG's CSS padding, `.share-chart .chart` in static/style.css, which
+# also sets the height: PLOT_HEIGHT plus the top and bottom padding.
+PLOT_HEIGHT = 200
+LINE_UNITS = 1000  # the inner SVG's width in its own units
+
+
 def line_chart(series: list[Series], x_labels: list[str], *, y_max: float,
                y_ticks: list[float], y_format, title: str, description: str,
-               chart_id: str = "chart", width: int = 340, height: int = 200,
-               max_x_labels: int = 4) -> Markup:
+               chart_id: str = "chart", max_x_labels: int = 4) -> Markup:
     """Render lines over shared x positions as an accessible inline SVG.
 
-    The SVG scales with its container (viewBox), so it is drawn small: its
-    12-unit text stays readable from a 320 px phone to a desktop column.
+    Text is placed in CSS pixels (y) and percentages of the plot's width (x), so
+    it stays at its CSS size whatever the width; the lines are drawn in an inner
+    SVG that stretches to the width with strokes that do not scale.
     """
-    left, right, top, bottom = 38, 22, 10, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
     points = max(len(x_labels), 2)
 
     def x_at(i: int) -> float:
-        return left + plot_w * i / (points - 1)
+        return LINE_UNITS * i / (points - 1)
+
+    def percent_x(i: int) -> str:
+        return _fmt(100 * i / (points - 1)) + "%"
 
     def y_at(value: float) -> float:
-        return top + plot_h * (1 - (value / y_max if y_max else 0))
+        return PLOT_HEIGHT * (1 - (value / y_max if y_max else 0))
 
+    cid = escape(chart_id)
     parts = [
-        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
-        f'focusable="false" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
-        f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
+        f'<svg class="chart" id="{cid}" width="100%" height="{PLOT_HEIGHT}" role="img" '
+        f'aria-labelledby="{cid}-title {cid}-desc" focusable="false" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{escape(description)}</desc>',
     ]
     for tick in y_ticks:
         y = _fmt(y_at(tick))
-        parts.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y}" y2="{y}"/>')
-        parts.append(f'<text class="tick" x="{left - 6}" y="{y}" text-anchor="end" '
+        parts.append(f'<line class="grid" x1="0" x2="100%" y1="{y}" y2="{y}"/>')
+        parts.append(f'<text class="tick" x="-8" y="{y}" text-anchor="end" '
                      f'dominant-baseline="middle">{escape(y_format(tick))}</text>')
     for i in _label_positions(len(x_labels), max_x_labels):
         anchor = "start" if i == 0 else "end" if i == len(x_labels) - 1 else "middle"
-        parts.append(f'<text class="tick" x="{_fmt(x_at(i))}" y="{height - 6}" '
+        # The labels between the first and the last make way on narrow screens (style.css).
+        kind = "tick" if anchor != "middle" else "tick x-between"
+        parts.append(f'<text class="{kind}" x="{percent_x(i)}" y="{PLOT_HEIGHT + 20}" '
                      f'text-anchor="{anchor}">{escape(x_labels[i])}</text>')
+    parts.append(f'<svg class="plot" width="100%" height="{PLOT_HEIGHT}" '
+                 f'viewBox="0 0 {LINE_UNITS} {PLOT_HEIGHT}" preserveAspectRatio="none" '
+                 f'overflow="visible">')
     ends = []
     for line in series:
         coords = " ".join(f"{_fmt(x_at(i))},{_fmt(y_at(v))}" for i, v in enumerate(line.values))
-        parts.append(f'<polyline class="line {escape(line.css_class)}" points="{coords}">'
-                     f'<title>{escape(line.label)}</title></polyline>')
+        parts.append(f'<polyline class="line {escape(line.css_class)}" points="{coords}" '
+                     f'vector-effect="non-scaling-stroke"><title>{escape(line.label)}</title>'
+                     f'</polyline>')
         if line.values:
             ends.append(y_at(line.values[-1]))
-    placed = _spread(ends, 12, top + 4, top + plot_h)
+    parts.append("</svg>")
+    placed = _spread(ends, 15, 6, PLOT_HEIGHT)
     for line, y in zip([s for s in series if s.values], placed, strict=True):
-        parts.append(f'<text class="end-label {escape(line.css_class)}" x="{left + plot_w + 6}" '
+        parts.append(f'<text class="end-label {escape(line.css_class)}" x="100%" dx="8" '
                      f'y="{_fmt(y)}" dominant-baseline="middle">'
                      f'{escape(line.end_label or line.label)}</text>')
     parts.append("</svg>")

@@ -1,6 +1,6 @@
 """Response headers, proxy trust, input hygiene and safe redirects (SECURITY.md).
 
-Every response carries the same Content-Security-Policy: scripts and styles
+Every response carries the same Content-Security-Policy: scripts, styles and fonts
 come only from our own `static/` (no inline code, no `style=""`), nothing may
 frame the site, forms post only to us. HSTS is added when the request came
 over HTTPS (directly or through a trusted proxy).
@@ -21,7 +21,8 @@ from dilemmaboard.web.errors import refuse
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'"
 )
 HEADERS = {
     "Content-Security-Policy": CSP,

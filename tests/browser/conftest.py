@@ -113,10 +113,12 @@ def new_context(chromium, site, console):
     contexts = []
 
     def factory(*, javascript: bool = True, width: int = 1280, height: int = 900,
-                locale: str = "da-DK", axe: bool = False, storage_state=None):
+                locale: str = "da-DK", axe: bool = False, storage_state=None,
+                color_scheme: str = "light"):
         context = chromium.new_context(
             base_url=site.url, java_script_enabled=javascript, locale=locale,
             viewport={"width": width, "height": height}, storage_state=storage_state,
+            color_scheme=color_scheme,
         )
         context.set_default_timeout(10_000)
         if axe:

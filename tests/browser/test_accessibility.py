@@ -22,14 +22,17 @@ def describe(violation: dict) -> str:
     return f"{violation['impact']}: {violation['id']} ({violation['help']}) at {nodes}"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGE_TYPES))
-def test_no_serious_or_critical_axe_violations(name, new_context, editor_state):
-    page = open_page_type(new_context, editor_state, name, axe=True)
+def test_no_serious_or_critical_axe_violations(name, scheme, new_context, editor_state):
+    """Both colour schemes (prefers-color-scheme), so the dark one's contrast is checked too."""
+    page = open_page_type(new_context, editor_state, name, axe=True, color_scheme=scheme)
     result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     violations = result["violations"]
-    FINDINGS[name] = [describe(v) for v in violations]
+    label = name if scheme == "light" else f"{name} (dark)"
+    FINDINGS[label] = [describe(v) for v in violations]
     serious = [describe(v) for v in violations if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{name}: " + "\n".join(serious)
+    assert not serious, f"{label}: " + "\n".join(serious)
 
 
 def summary_lines() -> list[str]:

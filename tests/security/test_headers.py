@@ -33,6 +33,7 @@ def assert_security_headers(response) -> None:
     assert policy["form-action"] == ["'self'"]
     assert policy["base-uri"] == ["'none'"]
     assert policy["object-src"] == ["'none'"]
+    assert policy["font-src"] == ["'self'"]  # the type in static/fonts/, nothing else
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
