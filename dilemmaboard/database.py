@@ -45,8 +45,10 @@ def engine_options(uri: str, configured: dict | None) -> dict:
         options.setdefault("pool_pre_ping", True)
         # A gevent process serves many requests at once; a request waits (cooperatively)
         # for a free connection rather than push the server past its connection limit.
-        options.setdefault("pool_size", 5)
-        options.setdefault("max_overflow", 10)
+        # Mostly kept connections: an overflow one is closed when returned, and opening
+        # one under load costs the server a process.
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 5)
         options.setdefault("pool_timeout", PG_POOL_TIMEOUT_S)
         options.setdefault("pool_recycle", 1800)
     options["connect_args"] = connect_args
