@@ -45,9 +45,10 @@ def engine_options(uri: str, configured: dict | None) -> dict:
         options.setdefault("pool_pre_ping", True)
         # A gevent process serves many requests at once; a request waits (cooperatively)
         # for a free connection rather than push the server past its connection limit.
-        # Mostly kept connections: an overflow one is closed when returned, and opening
-        # one under load costs the server a process.
-        options.setdefault("pool_size", 10)
+        # Few, kept connections: many transactions at once on one hot row (a case's
+        # tally) only queue inside the server, and an overflow connection is closed when
+        # returned (opening one under load costs the server a process).
+        options.setdefault("pool_size", 5)
         options.setdefault("max_overflow", 5)
         options.setdefault("pool_timeout", PG_POOL_TIMEOUT_S)
         options.setdefault("pool_recycle", 1800)
