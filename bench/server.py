@@ -2,7 +2,8 @@
 
 Every side of every figure (the service, the floor app, Isso) starts through
 here with the project's own gunicorn.conf.py, so they share the same gunicorn
-settings: 2 sync workers unless WEB_CONCURRENCY says otherwise.
+settings: 2 sync workers unless WEB_CONCURRENCY says otherwise (the worker class is
+set to sync here: the figures measure the apps, and Isso's virtualenv has no gevent).
 """
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [str(self.gunicorn), "-c", str(GUNICORN_CONF), self.target],
+            [str(self.gunicorn), "-c", str(GUNICORN_CONF), "--worker-class", "sync",
+             self.target],
             cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -6,10 +6,13 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-# How long a request waits for SQLite's write lock, and for a PostgreSQL
-# connection, before it gives up with a 503 (gunicorn kills a worker at 30 s).
+# How long a request waits for SQLite's write lock, for a new PostgreSQL connection,
+# and for a free one from the pool, before it gives up with a 503.
 SQLITE_BUSY_TIMEOUT_MS = 20_000
 PG_CONNECT_TIMEOUT_S = 5
+# Under a burst a gevent process holds its requests here, as the listen backlog held
+# them for sync workers: long enough for a queue of writes to one row to drain.
+PG_POOL_TIMEOUT_S = 30
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -41,10 +44,13 @@ def engine_options(uri: str, configured: dict | None) -> dict:
         connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
         options.setdefault("pool_pre_ping", True)
         # A gevent process serves many requests at once; a request waits (cooperatively)
-        # for a free connection, at most pool_timeout, rather than the server's limit.
+        # for a free connection rather than push the server past its connection limit.
+        # Few, kept connections: many transactions at once on one hot row (a case's
+        # tally) only queue inside the server, and an overflow connection is closed when
+        # returned (opening one under load costs the server a process).
         options.setdefault("pool_size", 5)
-        options.setdefault("max_overflow", 10)
-        options.setdefault("pool_timeout", 10)
+        options.setdefault("max_overflow", 5)
+        options.setdefault("pool_timeout", PG_POOL_TIMEOUT_S)
         options.setdefault("pool_recycle", 1800)
     options["connect_args"] = connect_args
     return options

@@ -2,6 +2,7 @@
 storage): the documented limits hold exactly, and slow clients cannot take the site down."""
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -33,7 +34,7 @@ LOGINS_PER_MINUTE = 5
 
 def make_run_environment() -> dict[str, str]:
     """The variables `make run` sets for gunicorn, read from the Makefile's own recipe."""
-    env = {k: v for k, v in __import__("os").environ.items() if k not in APP_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in APP_VARIABLES}
     recipe = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=60, check=True).stdout.replace("\\\n", " ")
     line = next(line for line in recipe.splitlines() if "gunicorn -c gunicorn.conf.py" in line)
