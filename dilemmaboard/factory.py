@@ -21,6 +21,7 @@ from dilemmaboard.voting.cli import demo_cli
 from dilemmaboard.web import (
     api,
     caching,
+    embed,
     errors,
     feeds,
     i18n,
@@ -28,6 +29,7 @@ from dilemmaboard.web import (
     privacy,
     reader,
     security,
+    sharing,
 )
 
 # templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -74,7 +76,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (reader, comments, feeds, api, research, desk):
+    for module in (reader, comments, feeds, api, research, desk, embed, sharing):
         app.register_blueprint(module.bp)
 
 

@@ -45,7 +45,7 @@ def _messages() -> dict[int, str]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/export/"))
+    return request.path.startswith(("/api/", "/export/", "/oembed"))
 
 
 def render_error(status: int, message: str | None = None):

@@ -1,0 +1,1 @@
+"""Partner sites and sharing: the registry, the embed, oEmbed and the share card (SPEC §11)."""
