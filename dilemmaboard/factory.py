@@ -30,6 +30,7 @@ from dilemmaboard.web import (
     reader,
     security,
     sharing,
+    urls,
 )
 
 # templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -73,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     privacy.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    urls.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
