@@ -53,6 +53,7 @@ from dilemmaboard.models import Case
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
+from dilemmaboard.web.embed import embed_snippets
 from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
 from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
@@ -197,7 +198,7 @@ def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 2
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
         bars=option_bars(case), daily=data,
         daily_svg=daily_chart(data, chart_id=f"daily-votes-{case.id}"),
-        form=form or ReasonForm(),
+        form=form or ReasonForm(), snippets=embed_snippets(case),
     ), status
 
 

@@ -13,13 +13,16 @@ Origin instead) and its voter cookie is `SameSite=None; Secure; Partitioned`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from dilemmaboard.extensions import csrf, db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.partners.embed import embed_page
-from dilemmaboard.partners.registry import partner_origins, resolve_source
+from dilemmaboard.partners.registry import all_partners, partner_origins, resolve_source
+from dilemmaboard.partners.sharing import iframe_html, loader_html
 from dilemmaboard.voting.casting import cast_vote, option_order
 from dilemmaboard.voting.state import case_version, this_weeks_case
 from dilemmaboard.web.caching import conditional, for_reader
@@ -95,3 +98,24 @@ def vote(slug: str):
     db.session.commit()
     return redirect(url_for("embed.case", slug=case.slug, partner=partner) + "#results",
                     code=303)
+
+
+@dataclass(frozen=True)
+class EmbedSnippets:
+    """What an editor hands a partner for one case: a plain iframe, or the loader."""
+
+    partner_id: str
+    partner_name: str
+    iframe: str
+    loader: str
+
+
+def embed_snippets(case: Case) -> list[EmbedSnippets]:
+    """Both snippets for every partner, as text to copy (the desk's case page)."""
+    script = absolute_url("static", filename="embed.js")
+    return [EmbedSnippets(
+        partner_id=partner.id, partner_name=partner.name,
+        iframe=str(iframe_html(absolute_url("embed.case", slug=case.slug, partner=partner.id),
+                               case.title)),
+        loader=str(loader_html(script, case.slug, partner.id)),
+    ) for partner in all_partners(db.session)]
