@@ -15,6 +15,7 @@ from dilemmaboard.desk import access
 from dilemmaboard.desk import views as desk
 from dilemmaboard.desk.cli import editors_cli, tallies_cli
 from dilemmaboard.extensions import csrf, db, init_limiter, login_manager, migrate
+from dilemmaboard.partners.cli import partners_cli
 from dilemmaboard.research import views as research
 from dilemmaboard.research.cli import export_command
 from dilemmaboard.voting.cli import demo_cli
@@ -87,5 +88,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (dilemmas_cli, tallies_cli, demo_cli, editors_cli, export_command):
+    for group in (dilemmas_cli, tallies_cli, demo_cli, editors_cli, partners_cli,
+                  export_command):
         app.cli.add_command(group)

@@ -1,1 +1,1 @@
-"""Partner sites and sharing: the registry, the embed, oEmbed and the share card (SPEC §11)."""
+"""Partner sites: the registry of who may frame the dilemma, and the source of each vote."""

@@ -21,6 +21,7 @@ from dilemmaboard.comments.listing import parse_option_filter, parse_page, parse
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.partners.sharing import ShareMeta, share_meta
+from dilemmaboard.partners.sources import SITE
 from dilemmaboard.voting.casting import OPTION_NUMBERS, PROFILE_CHOICES, cast_vote, option_order
 from dilemmaboard.voting.state import (
     case_version,
@@ -147,7 +148,7 @@ def vote(slug: str):
     known_order = case.shuffle and not g.get("new_voter_cookie")
     shown = option_order(case, current_voter_id()).index(option) + 1 if known_order else None
     outcome = cast_vote(db.session, case, voter, option, shown_position=shown,
-                        profile=parse_profile(request.form))
+                        profile=parse_profile(request.form), source=SITE)
     db.session.commit()
     flash(str(VOTE_MESSAGES[outcome]), "success")
     return redirect(url_for("reader.detail", slug=case.slug) + "#results", code=303)
