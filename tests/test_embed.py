@@ -118,7 +118,7 @@ def test_a_vote_in_the_embed_counts_with_the_partner_as_source(site):
     client = site.test_client()
     answer = embed_vote(client, OPEN, 3)
     assert answer.status_code == 303
-    assert answer.headers["Location"].endswith(f"/embed/{OPEN}?partner=lederne#results")
+    assert answer.headers["Location"].endswith(f"/embed/{OPEN}?partner=lederne")
     assert events(site, OPEN) == ["lederne"]
     page = client.get(f"/embed/{OPEN}?partner=lederne", base_url=HTTPS)
     html = page.get_data(as_text=True)

@@ -96,8 +96,8 @@ def vote(slug: str):
     cast_vote(db.session, case, voter, option, shown_position=shown,
               source=resolve_source(db.session, partner))
     db.session.commit()
-    return redirect(url_for("embed.case", slug=case.slug, partner=partner) + "#results",
-                    code=303)
+    # No #results: a jump inside the frame would hide its title once the loader grows it.
+    return redirect(url_for("embed.case", slug=case.slug, partner=partner), code=303)
 
 
 @dataclass(frozen=True)
