@@ -32,7 +32,8 @@ from tests.servers import free_port
 ARTICLE = """
 <div style="font-family: Georgia, serif; max-width: 760px; margin: 0 auto; padding: 24px;
             color: #222; background: #fff">
-  <p style="font: 600 14px sans-serif; color: #a01c1c; letter-spacing: .08em">LEDERNE.DK · LEDELSE</p>
+  <p style="font: 600 14px sans-serif; color: #a01c1c; letter-spacing: .08em">
+  LEDERNE.DK · LEDELSE</p>
   <h1 style="font-size: 34px; margin: 8px 0">Ugens dilemma: Hvad ville du gøre?</h1>
   <p style="font-size: 18px; line-height: 1.5">Hver uge lægger vi et ledelsesdilemma frem.
   Stem her på siden, og se hvordan andre ledere har svaret.</p>
@@ -73,9 +74,9 @@ def take_partner(out: Path) -> Path:
                 frame.get_by_role("button", name="Stem").click()
                 frame.locator("#results").wait_for()
                 page.wait_for_timeout(500)  # the frame takes the results' height
-                frame.locator("html").evaluate("() => window.scrollTo(0, 0)")
                 target = out / "partner-embed.png"
-                # Not full_page: Chromium draws a cross-site frame shifted when it stretches the view.
+                # Not full_page: Chromium draws a cross-site frame shifted when it
+                # stretches the view for a full-page picture.
                 page.screenshot(path=str(target))
                 browser.close()
         return target
