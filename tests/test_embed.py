@@ -1,6 +1,7 @@
 """The embed (issue 14, SPEC §11): framing, caching, votes with their source, CSRF by origin."""
 from __future__ import annotations
 
+import html as markup
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Vote, VoteEvent
+from tests.admin_helpers import Desk, add_login
 from tests.conftest import write_case
 
 OPEN, CLOSED, DRAFT = "aaben-sag", "lukket-sag", "kladde-sag"
@@ -195,3 +197,18 @@ def test_the_per_ip_vote_limit_counts_the_site_and_the_embed_together(make_site)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     answer = client.post(f"/dilemmas/{OPEN}/vote", data={"option": 1, "csrf_token": token})
     assert answer.status_code == 429 and vote_count(app, OPEN) == 2
+
+
+# --- the desk --------------------------------------------------------------------
+
+def test_editors_copy_both_snippets_from_the_case_page(site):
+    add_login(site)
+    page = Desk(site.test_client()).page(f"/admin/dilemmas/{OPEN}")
+    boxes = [markup.unescape(text) for text in
+             re.findall(r'<textarea id="(?:iframe|loader)-lederne"[^>]*>(.*?)</textarea>', page)]
+    iframe, loader = boxes
+    assert re.fullmatch(r'<iframe src="http[^"]+/embed/' + OPEN + r'\?partner=lederne" '
+                        r'title="Den åbne" width="100%" height="720"[^>]*></iframe>', iframe)
+    assert re.fullmatch(r'<script src="http[^"]+/static/embed\.js" data-dilemma="' + OPEN
+                        + r'" data-partner="lederne" async></script>', loader)
+    assert '<script src="http' not in page  # shown as text to copy, never run on the desk
