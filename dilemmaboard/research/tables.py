@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
 from dilemmaboard.research.numbers import exact_share, six_places, suppressed_cells, wilson_interval
-from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.by_source import source_order, tallies_by_source
+from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
 from dilemmaboard.voting.timeline import (
