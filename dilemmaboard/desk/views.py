@@ -48,8 +48,10 @@ from dilemmaboard.desk.forms import (
     ModerateForm,
     ReasonForm,
 )
+from dilemmaboard.desk.sources import source_split
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
+from dilemmaboard.partners.registry import all_partners
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
@@ -196,7 +198,7 @@ def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 2
     data = daily_votes(db.session, case, current_app.config["SITE_TIMEZONE"])
     return render_template(
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
-        bars=option_bars(case), daily=data,
+        bars=option_bars(case), daily=data, sources=source_split(db.session, case),
         daily_svg=daily_chart(data, chart_id=f"daily-votes-{case.id}"),
         form=form or ReasonForm(), snippets=embed_snippets(case),
     ), status
@@ -301,3 +303,11 @@ def audit_log():
     page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=AUDIT_PER_PAGE,
                        error_out=False)
     return render_template("admin/audit.html", page=page)
+
+
+# --- partner sites ------------------------------------------------------------------------------
+
+@bp.get("/partners")
+def partners():
+    """Show the partner sites that may frame the dilemma (managed with `flask partners`)."""
+    return render_template("admin/partners.html", partners=all_partners(db.session))
