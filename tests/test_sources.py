@@ -16,7 +16,7 @@ from dilemmaboard.partners.registry import resolve_source
 from dilemmaboard.voting.casting import cast_vote
 from tests.admin_helpers import Desk, add_login
 from tests.conftest import Reader, write_case
-from tests.test_exports import add_editor, basic, case_by_slug, rows_of, vote_at
+from tests.test_exports import add_editor, basic, case_by_slug, rows_of
 
 OPEN = "aaben"        # results: always, so the public files show it
 HIDDEN = "skjult"     # open after_vote: left out of the public files
@@ -91,7 +91,7 @@ def test_tallies_by_source_csv_splits_the_tally(site):
     # The headline tally stays the total of every source.
     tallies = [r for r in rows_of(site.test_client().get("/export/tallies.csv"))
                if r["case_slug"] == OPEN]
-    assert [int(r["votes"]) for r in tallies] == [sum(c) for c in zip(*split.values())]
+    assert [int(r["votes"]) for r in tallies] == [sum(c) for c in zip(*split.values(), strict=True)]
     assert {r["total_votes"] for r in tallies} == {"9"}
 
 
@@ -182,7 +182,7 @@ def test_timeseries_per_source_rows_end_at_each_sources_tally(site):
             r["cumulative_votes"])
     split = by_source(rows_of(site.test_client().get("/export/tallies_by_source.csv")))
     assert {s: final[s] for s in split} == split
-    assert final["live"] == [sum(c) for c in zip(*split.values())]
+    assert final["live"] == [sum(c) for c in zip(*split.values(), strict=True)]
     days = {r["date"] for r in rows}
     assert all(sum(1 for r in rows if r["date"] == d and r["source"] == "live") == 5
                for d in days)

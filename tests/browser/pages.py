@@ -106,6 +106,7 @@ EDITOR_PAGES = {
     "editors: case comments": _goto(f"/admin/dilemmas/{OPEN_SLUG}/comments"),
     "editors: comment queue": _goto("/admin/comments"),
     "editors: audit log": _goto("/admin/audit"),
+    "editors: partners": _goto("/admin/partners"),
 }
 PAGE_TYPES = {**READER_PAGES, **EDITOR_PAGES}
 

@@ -6,6 +6,8 @@ loopback name (testing) still gets SITE_URL's origin, not its own.
 """
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.security.conftest import OPEN
@@ -22,12 +24,14 @@ def client(make_site):
     return make_site(SITE_URL=SITE).test_client()
 
 
-@pytest.mark.parametrize("path", ROUTES)
+@pytest.mark.parametrize("path", ["/", "/dilemmas", "/no-such-page", *ROUTES])
 @pytest.mark.parametrize("host", FORGED)
-def test_a_forged_host_is_refused(client, path, host):
+def test_a_forged_host_is_refused(client, path, host, caplog):
     response = client.get(path, headers={"Host": host})
     assert response.status_code == 400
     assert "evil" not in response.get_data(as_text=True)
+    # An answer the app meant to give: no failed error page, no stack trace in the log.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 @pytest.mark.parametrize("path", ROUTES)
