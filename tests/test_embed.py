@@ -204,11 +204,21 @@ def test_the_per_ip_vote_limit_counts_the_site_and_the_embed_together(make_site)
 def test_editors_copy_both_snippets_from_the_case_page(site):
     add_login(site)
     page = Desk(site.test_client()).page(f"/admin/dilemmas/{OPEN}")
-    boxes = [markup.unescape(text) for text in
-             re.findall(r'<textarea id="(?:iframe|loader)-lederne"[^>]*>(.*?)</textarea>', page)]
+    boxes = [markup.unescape(text) for text in re.findall(
+        r'<textarea id="(?:iframe|loader)-case-lederne"[^>]*>(.*?)</textarea>', page)]
     iframe, loader = boxes
     assert re.fullmatch(r'<iframe src="http[^"]+/embed/' + OPEN + r'\?partner=lederne" '
                         r'title="Den åbne" width="100%" height="720"[^>]*></iframe>', iframe)
     assert re.fullmatch(r'<script src="http[^"]+/static/embed\.js" data-dilemma="' + OPEN
                         + r'" data-partner="lederne" async></script>', loader)
     assert '<script src="http' not in page  # shown as text to copy, never run on the desk
+
+
+def test_the_partners_page_gives_the_snippets_for_this_weeks_dilemma(site):
+    add_login(site)
+    page = Desk(site.test_client()).page("/admin/partners")
+    boxes = [markup.unescape(text) for text in re.findall(
+        r'<textarea id="(?:iframe|loader)-current-lederne"[^>]*>(.*?)</textarea>', page)]
+    iframe, loader = boxes
+    assert re.match(r'<iframe src="http[^"]+/embed/current\?partner=lederne" ', iframe)
+    assert 'data-dilemma="current" data-partner="lederne"' in loader

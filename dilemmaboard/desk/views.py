@@ -200,7 +200,7 @@ def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 2
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
         bars=option_bars(case), daily=data, sources=source_split(db.session, case),
         daily_svg=daily_chart(data, chart_id=f"daily-votes-{case.id}"),
-        form=form or ReasonForm(), snippets=embed_snippets(case),
+        form=form or ReasonForm(), snippets=embed_snippets(case.slug, case.title),
     ), status
 
 
@@ -310,4 +310,5 @@ def audit_log():
 @bp.get("/partners")
 def partners():
     """Show the partner sites that may frame the dilemma (managed with `flask partners`)."""
-    return render_template("admin/partners.html", partners=all_partners(db.session))
+    return render_template("admin/partners.html", partners=all_partners(db.session),
+                           snippets=embed_snippets("current", _("Ugens dilemma")))

@@ -110,12 +110,14 @@ class EmbedSnippets:
     loader: str
 
 
-def embed_snippets(case: Case) -> list[EmbedSnippets]:
-    """Both snippets for every partner, as text to copy (the desk's case page)."""
+def embed_snippets(dilemma: str, title: str) -> list[EmbedSnippets]:
+    """Both snippets for every partner, as text to copy: for one case's slug, or "current"
+    (this week's dilemma, whichever it is) on the desk's Partners page."""
     script = absolute_url("static", filename="embed.js")
+    page = {"endpoint": "embed.current"} if dilemma == "current" else {
+        "endpoint": "embed.case", "slug": dilemma}
     return [EmbedSnippets(
         partner_id=partner.id, partner_name=partner.name,
-        iframe=str(iframe_html(absolute_url("embed.case", slug=case.slug, partner=partner.id),
-                               case.title)),
-        loader=str(loader_html(script, case.slug, partner.id)),
+        iframe=str(iframe_html(absolute_url(**page, partner=partner.id), title)),
+        loader=str(loader_html(script, dilemma, partner.id)),
     ) for partner in all_partners(db.session)]
