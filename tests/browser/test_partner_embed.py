@@ -8,6 +8,8 @@ the embed may be framed at all.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -221,3 +223,29 @@ def test_a_height_from_a_foreign_origin_is_ignored(world, reader):
     page.evaluate("window.postMessage({type: 'dilemmaboard:height', height: 1234}, '*')")
     page.wait_for_timeout(500)
     assert frame_height(page) == height != 1234
+
+
+def test_copy_link_copies_the_case_address_with_javascript(new_context, site):
+    context = new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url)
+    page = context.new_page()
+    page.goto(f"/dilemmas/{OPEN_SLUG}")
+    link = page.get_by_role("link", name="Kopiér link")
+    href = link.get_attribute("href")
+    assert href.endswith(f"/dilemmas/{OPEN_SLUG}")
+    link.click()
+    expect(page.locator("#live-region")).to_have_text("Linket er kopieret.")
+    assert page.evaluate("navigator.clipboard.readText()") == href
+    assert page.url.endswith(f"/dilemmas/{OPEN_SLUG}")  # copied, not followed
+
+
+def test_copy_link_is_a_plain_link_without_javascript(new_context):
+    page = new_context(javascript=False).new_page()
+    page.goto(f"/dilemmas/{OPEN_SLUG}")
+    share = page.locator("section.share")
+    expect(share.get_by_role("link", name="LinkedIn")).to_have_attribute(
+        "href", re.compile(r"^https://www\.linkedin\.com/sharing/share-offsite/\?url="))
+    expect(share.get_by_role("link", name="E-mail")).to_have_attribute(
+        "href", re.compile(r"^mailto:\?subject="))
+    expect(share.get_by_role("link", name="Kopiér link")).to_have_attribute(
+        "href", re.compile(f"/dilemmas/{OPEN_SLUG}$"))
