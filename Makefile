@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
-# Several gunicorn workers even on SQLite: WAL + busy timeout keep "database is locked" away.
-WEB_CONCURRENCY ?= 4
+# One gunicorn process (gevent: many connections at once), so the rate limits kept in its
+# memory (memory://, the default) are exact. More processes need RATELIMIT_STORAGE_URI=redis://….
+WEB_CONCURRENCY ?= 1
 # Two workers (the machine has two cores); loadfile keeps each file on one worker.
 PYTEST_ARGS ?= -n 2 --dist loadfile
 # English catalogue(s): msgids are Danish (the source language), so Danish needs none.

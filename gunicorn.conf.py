@@ -1,11 +1,17 @@
 """gunicorn settings from the environment: PORT, WEB_CONCURRENCY, HOST (SPEC §9)."""
-import multiprocessing
 import os
+import sys
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# Several processes even on SQLite (WAL + busy timeout make that safe); at most 4 by default.
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(4, multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+# One process by default: it serves many connections at once (below), and with the
+# default limiter storage (memory://) only one process counts the limits exactly. More
+# processes need RATELIMIT_STORAGE_URI=redis://… (the app refuses to start otherwise).
+workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+# gevent: each connection is a greenlet, so a client that sends its request slowly holds
+# one greenlet, never the process (a sync worker is held until it times out). psycopg 3
+# sees gevent's patched `select` and waits cooperatively; SQLite calls are short.
+worker_class = "gevent"
+worker_connections = 1000
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 # The app logs one line per request itself (with a request id); gunicorn's
@@ -24,13 +30,28 @@ if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
     worker_tmp_dir = "/dev/shm"
 
 
+def post_fork(server, worker):
+    """Tell the app how many processes serve (also when `-w` overrode WEB_CONCURRENCY), so
+    it can refuse per-process limit counts (dilemmaboard/config.py)."""
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)
+
+
 def on_starting(server):
-    """Build the translation catalogues once, in the master, before any worker loads the app
+    """In the master, before any worker loads the app: refuse a worker count the limits
+    cannot be kept with (as each worker would, one line, exit 2, instead of gunicorn
+    starting failing workers forever), and build the translation catalogues once
     (`make install` already did, unless a deployment skipped make)."""
     from pathlib import Path
 
     try:
+        from dilemmaboard import config
         from dilemmaboard.web.i18n import compile_catalogues
     except ImportError:  # another app served with these settings (bench/: the peers)
         return
+    try:
+        config.check_limit_storage(config.from_environment(
+            {**os.environ, "WEB_CONCURRENCY": str(server.cfg.workers)}))
+    except config.ConfigError as exc:
+        sys.stderr.write(f"Dilemmaboard refuses to start: {exc}\n")
+        sys.exit(2)
     compile_catalogues(Path(__file__).resolve().parent / "translations")

@@ -59,6 +59,8 @@ ENVIRONMENT: dict[str, tuple[object, Callable[[str, str], object]]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", _text),
     "RATELIMIT_ENABLED": (True, _flag),
     "TRUSTED_PROXIES": (0, _count),
+    # gunicorn's processes (gunicorn.conf.py reads it too, and tells each worker the real count).
+    "WEB_CONCURRENCY": (1, _count),
     "COMMENTS_MODERATION": ("post", _text),
     "COMMENTS_REQUIRE_VOTE": (True, _flag),
     "PROFILE_QUESTION": (False, _flag),
@@ -86,10 +88,10 @@ DEFAULTS = {
     # Edits, deletes and reports, per IP hash and per reader.
     "COMMENT_ACTION_LIMIT": "20 per minute;200 per hour",
     "COMMENT_EDIT_WINDOW": 15 * 60,
-    # Failed logins, per account and per IP hash; wrong HTTP Basic credentials per IP hash.
+    # Wrong passwords, per account and per IP hash: one budget for the login form and
+    # HTTP Basic auth on every route.
     "LOGIN_LIMIT": "5 per minute;20 per hour",
     "LOGIN_IP_LIMIT": "10 per minute;50 per hour",
-    "EXPORT_AUTH_LIMIT": "20 per minute;100 per hour",
     "COMMENTS_PER_PAGE": 50,
     # How long a shared cache (CDN, reverse proxy) may keep a response that carries
     # nothing of one reader: the archive, feeds, the API and the public exports.
@@ -190,6 +192,7 @@ def check(settings: Mapping) -> None:
     hops = settings["TRUSTED_PROXIES"]
     if not isinstance(hops, int) or isinstance(hops, bool) or hops < 0:
         raise ConfigError(f"TRUSTED_PROXIES must be a whole number (0 or more), not {hops!r}")
+    check_limit_storage(settings)
     zone = settings["SITE_TIMEZONE"]
     try:
         ZoneInfo(zone)
@@ -200,6 +203,21 @@ def check(settings: Mapping) -> None:
     if settings["DEFAULT_LOCALE"] not in languages:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(languages)}, "
                           f"not {settings['DEFAULT_LOCALE']!r}")
+
+
+def check_limit_storage(settings: Mapping) -> None:
+    """Several processes must share the limits' counts: memory:// would multiply each limit."""
+    processes = settings["WEB_CONCURRENCY"]
+    if not isinstance(processes, int) or isinstance(processes, bool) or processes < 1:
+        raise ConfigError(f"WEB_CONCURRENCY must be a whole number (1 or more), "
+                          f"not {processes!r}")
+    storage = settings["RATELIMIT_STORAGE_URI"] or "memory://"
+    if processes > 1 and settings["RATELIMIT_ENABLED"] and storage.startswith("memory://"):
+        raise ConfigError(
+            f"WEB_CONCURRENCY={processes} processes would each keep their own rate limit "
+            f"counts (RATELIMIT_STORAGE_URI={storage}), multiplying every limit: set "
+            "RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared by every process), "
+            "or serve with WEB_CONCURRENCY=1")
 
 
 def limiter_storage_options(uri: str) -> dict:

@@ -40,10 +40,10 @@ def engine_options(uri: str, configured: dict | None) -> dict:
         # A dead server answers /healthz and pages with a 503 in seconds, not minutes.
         connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
         options.setdefault("pool_pre_ping", True)
-        # A gunicorn sync worker serves one request at a time: a small pool
-        # per process keeps many workers within the server's connection limit.
-        options.setdefault("pool_size", 2)
-        options.setdefault("max_overflow", 3)
+        # A gevent process serves many requests at once; a request waits (cooperatively)
+        # for a free connection, at most pool_timeout, rather than the server's limit.
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 10)
         options.setdefault("pool_timeout", 10)
         options.setdefault("pool_recycle", 1800)
     options["connect_args"] = connect_args

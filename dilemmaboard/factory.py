@@ -79,6 +79,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = urls.IdConverter  # row ids in routes: <id:comment_id>
     for module in (reader, comments, feeds, api, research, desk, embed, sharing):
         app.register_blueprint(module.bp)
 

@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dilemmaboard.extensions import db
 
+# Every id column is an integer: PostgreSQL's `integer` ends here (SQLite's at 2**63 - 1).
+# An id above it names no row, and a database would refuse to compare it (web/urls.py).
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -200,6 +204,8 @@ class Editor(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="editor")  # desk.accounts.ROLES
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Stored in each session at login; logout and a new password move it on (desk.access).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AuditEntry(db.Model):

@@ -63,11 +63,11 @@ def app_env(database_url: str, *, dilemmas_dir: str | os.PathLike, secret_key: s
 
 
 def flask_cli(args: list[str], env: dict[str, str], *, check: bool = True,
-              timeout: float = 120) -> subprocess.CompletedProcess:
+              timeout: float = 120, input: str | None = None) -> subprocess.CompletedProcess:
     """Run `flask --app app ARGS` in the project folder; raise with its output on failure."""
     result = subprocess.run(
         [PYTHON, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True, text=True, timeout=timeout, input=input,
     )
     if check and result.returncode != 0:
         raise AssertionError(

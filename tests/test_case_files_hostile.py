@@ -175,3 +175,57 @@ def test_a_file_that_turns_hostile_keeps_the_stored_case(make_app, dilemmas_dir)
         assert any("anchors are not allowed" in str(p) for p in report.problems)
         case = db.session.scalars(select(Case).where(Case.slug == "god")).one()
         assert case.title == "Den gode version"
+
+
+# --- links in the case folder ------------------------------------------------------------
+
+@pytest.fixture
+def outside_file(tmp_path):
+    """A valid case file that lies outside the case folder (say, in someone's home)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    return write_case(elsewhere, "hemmelig", title="Ikke til offentligheden")
+
+
+def test_a_link_that_leaves_the_folder_is_a_located_error(folder, check, outside_file):
+    (folder / "hemmelig.md").symlink_to(outside_file)
+    result = check(folder)
+    assert result.exit_code == 1
+    assert any(line == 1 and "outside the case folder" in text
+               for line, text in located(result.output, "hemmelig")), result.output
+    assert "2 case file(s) OK" in result.output
+    records, problems = load_dir(folder)
+    assert sorted(r.slug for r in records) == ["god", "ogsaa-god"]
+    assert [str(p) for p in problems] == [
+        f"{folder / 'hemmelig.md'}:1: a link to a file outside the case folder is refused "
+        "(copy the file into the folder instead)"]
+
+
+def test_a_relative_link_up_and_out_is_refused_too(folder, check, outside_file):
+    (folder / "op.md").symlink_to(f"../elsewhere/{outside_file.name}")
+    result = check(folder)
+    assert result.exit_code == 1
+    assert "op.md:1: a link to a file outside the case folder" in result.output
+
+
+def test_a_link_inside_the_folder_is_still_allowed(folder, check):
+    archive = folder / "arkiv"
+    archive.mkdir()
+    target = write_case(archive, "arkiveret", title="Fra arkivet")
+    (folder / "arkiveret.md").symlink_to(target)
+    result = check(folder)
+    assert result.exit_code == 0, result.output
+    assert "3 case file(s) OK" in result.output
+
+
+def test_sync_skips_a_link_out_of_the_folder_and_says_why(make_app, dilemmas_dir, outside_file):
+    app = make_app(sync=False)
+    (dilemmas_dir / "hemmelig.md").symlink_to(outside_file)
+    with app.app_context():
+        report = run_sync()
+        assert report.skipped == 1
+        assert [str(p) for p in report.problems] == [
+            f"{dilemmas_dir / 'hemmelig.md'}:1: a link to a file outside the case folder is "
+            "refused (copy the file into the folder instead)"]
+        assert db.session.scalars(select(Case).where(Case.slug == "hemmelig")).first() is None
+        assert report.created == len(list(dilemmas_dir.glob("*.md"))) - 1

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from dilemmaboard.desk.access import SESSION_CLIENT, SESSION_GENERATION, client_identifier
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Editor
 from dilemmaboard.research.codebook import TABLES
@@ -84,15 +85,15 @@ def basic(username: str = "forsker", password: str = PASSWORD) -> dict:
 
 def log_in(client, editor_id: int) -> None:
     """Log in through the session cookie, as the login page would."""
-    from flask_login.utils import _create_identifier
-
-    # session_protection="strong" checks a hash of the client's address and user agent.
+    # The session holds for this client only (a hash of its address and user agent),
+    # and for the account's current session generation (0 for a new account).
     with client.application.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
+        identifier = client_identifier()
     with client.session_transaction() as session:
         session["_user_id"] = str(editor_id)
         session["_fresh"] = True
-        session["_id"] = identifier
+        session[SESSION_GENERATION] = 0
+        session[SESSION_CLIENT] = identifier
 
 
 def rows_of(response) -> list[dict]:

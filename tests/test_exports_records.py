@@ -87,7 +87,7 @@ def test_browser_session_login_opens_record_level_files(site):
 
 
 def test_failed_basic_auth_is_rate_limited(make_app, dilemmas_dir):
-    app = make_app(RATELIMIT_ENABLED=True, EXPORT_AUTH_LIMIT="3 per minute")
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT="3 per minute")
     add_editor(app)
     client = app.test_client()
     wrong = basic("forsker", "gæt-nummer-x")
@@ -96,7 +96,7 @@ def test_failed_basic_auth_is_rate_limited(make_app, dilemmas_dir):
 
 
 def test_successful_downloads_do_not_count_towards_the_limit(make_app, dilemmas_dir):
-    app = make_app(RATELIMIT_ENABLED=True, EXPORT_AUTH_LIMIT="3 per minute")
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT="3 per minute")
     add_editor(app)
     client = app.test_client()
     for _ in range(5):

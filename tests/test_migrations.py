@@ -117,11 +117,11 @@ def test_0004_drops_the_option_rendering_and_its_downgrade_brings_it_back(env, d
     assert "unchanged 1" in flask_cli(["dilemmas", "sync"], env).stdout
 
 
-def test_0006_gives_every_stored_vote_and_comment_the_source_site(env, database_url):
+def test_0007_gives_every_stored_vote_and_comment_the_source_site(env, database_url):
     """Rows stored before sources were kept came through the site's own pages; the
     downgrade drops the sources and the partner tables and keeps the rows."""
     write_case(Path(env["DILEMMAS_DIR"]), "m")
-    flask_cli(["db", "upgrade", "0005"], env)
+    flask_cli(["db", "upgrade", "0006"], env)
     flask_cli(["dilemmas", "sync"], env)
     _sql(database_url,
          "INSERT INTO votes (case_id, voter_hash, option_number, created_at, updated_at) "
@@ -140,7 +140,7 @@ def test_0006_gives_every_stored_vote_and_comment_the_source_site(env, database_
                      "--origin", "https://lederne.dk"], env)
     assert "added partner lederne" in add.stdout
     assert "all tallies match" in flask_cli(["tallies", "verify"], env).stdout
-    flask_cli(["db", "downgrade", "0005"], env)
+    flask_cli(["db", "downgrade", "0006"], env)
     assert "source" not in _columns(database_url, "votes")
     assert "source" not in _columns(database_url, "comments")
     assert _sql(database_url, "SELECT count(*) FROM votes") == [(1,)]

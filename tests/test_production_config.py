@@ -314,13 +314,41 @@ def test_gunicorn_conf_reads_port_and_web_concurrency(monkeypatch):
     assert conf["secure_scheme_headers"] == {}
 
 
-def test_gunicorn_conf_defaults_to_several_workers(monkeypatch):
+def test_gunicorn_conf_defaults_to_one_process_serving_many_connections(monkeypatch):
     for name in ("PORT", "WEB_CONCURRENCY", "HOST"):
         monkeypatch.delenv(name, raising=False)
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["bind"] == "0.0.0.0:8000"
-    assert 2 <= conf["workers"] <= 4
+    # One process keeps the memory:// limits exact; gevent serves slow clients side by side.
+    assert conf["workers"] == 1
+    assert conf["worker_class"] == "gevent" and conf["worker_connections"] >= 100
     assert conf["preload_app"] is False
+
+
+@pytest.mark.parametrize("processes", ["2", "4"])
+def test_several_processes_with_limits_in_memory_are_refused(processes, monkeypatch, capsys):
+    monkeypatch.setenv("WEB_CONCURRENCY", processes)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    err = refusal_of(capsys, {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    assert f"WEB_CONCURRENCY={processes}" in err
+    assert "set RATELIMIT_STORAGE_URI=redis://" in err
+    # Shared limits, or none at all, start with any number of processes.
+    assert create_app({"TESTING": True, "RATELIMIT_ENABLED": True,
+                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+    assert create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+
+
+def test_gunicorn_refuses_several_processes_with_limits_in_memory(tmp_path):
+    """The master refuses in one line (exit 2), instead of restarting refusing workers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RATELIMIT_")}
+    env.update(SECRET_KEY="k" * 32, DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+               HOST="127.0.0.1", PORT="0", WEB_CONCURRENCY="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "3", "wsgi:app"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    refusal = [line for line in result.stderr.splitlines() if "refuses to start" in line]
+    assert len(refusal) == 1 and "WEB_CONCURRENCY=3" in refusal[0]
 
 
 def test_procfile_migrates_and_syncs_on_release():

@@ -101,21 +101,29 @@ def _markdown_problems(path: str, body: str, body_line: int, options: list[str],
     return problems
 
 
-def read_case_file(path: Path | str) -> bytes:
-    """A case file's bytes; CaseError when it is too big or cannot be read."""
+def read_case_file(path: Path | str, folder: Path | str | None = None) -> bytes:
+    """A case file's bytes; CaseError when it is too big or cannot be read.
+
+    With `folder`, a file that is a link to somewhere outside that folder is
+    refused: only what lies in the case folder is published.
+    """
     path = Path(path)
     try:
-        size = path.stat().st_size
+        target = path.resolve(strict=True)
+        if folder is not None and not target.is_relative_to(Path(folder).resolve()):
+            raise CaseError.at(str(path), 1, "a link to a file outside the case folder is "
+                               "refused (copy the file into the folder instead)")
+        size = target.stat().st_size
         if size > MAX_FILE_BYTES:
             raise CaseError.at(str(path), None, f"file is over 1 MiB ({size} bytes)")
-        return path.read_bytes()
+        return target.read_bytes()
     except OSError as exc:
         raise CaseError.at(str(path), None, f"cannot read file: {exc.strerror}") from None
 
 
-def load_file(path: Path | str, **settings) -> CaseRecord:
-    """Read and validate one file from disk."""
-    return load_text(str(path), read_case_file(path), **settings)
+def load_file(path: Path | str, folder: Path | str | None = None, **settings) -> CaseRecord:
+    """Read and validate one file from disk (refused if it leads outside `folder`)."""
+    return load_text(str(path), read_case_file(path, folder), **settings)
 
 
 def case_files(directory: Path | str) -> list[Path]:
@@ -146,7 +154,7 @@ def load_dir(directory: Path | str, **settings) -> tuple[list[CaseRecord], list[
     problems: list[Problem] = []
     for path in case_files(directory):
         try:
-            records.append(load_file(path, **settings))
+            records.append(load_file(path, directory, **settings))
         except CaseError as exc:
             problems.extend(exc.problems)
     duplicates = find_duplicate_slugs({r.path: r.slug for r in records})

@@ -106,7 +106,7 @@ def sync_cases(session: Session, directory: str | Path, *, site_timezone: str,
     for path in case_files(directory):
         present_paths.add(str(path))
         try:
-            raw = read_case_file(path)
+            raw = read_case_file(path, directory)
             digest = content_hash(raw, site_timezone, default_locale)
             known = by_path.get(str(path))
             if known is not None and known.content_hash == digest:

@@ -15,6 +15,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 
+from dilemmaboard.models import MAX_ID
 from dilemmaboard.refusal import Refused
 
 NAME_MAX = 60
@@ -102,10 +103,10 @@ def clean_body(raw: str | None) -> str:
 
 
 def parse_parent_id(raw: str | None) -> int | None:
-    """An empty field is no parent; anything but a plain id is refused."""
+    """An empty field is no parent; anything but an id a comment can have is refused."""
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not re.fullmatch(r"[0-9]{1,12}", raw):
+    if not re.fullmatch(r"[0-9]{1,10}", raw) or not 1 <= int(raw) <= MAX_ID:
         raise Refused("invalid", _("Kommentaren, du svarer på, findes ikke."))
     return int(raw)

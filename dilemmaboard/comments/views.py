@@ -165,7 +165,7 @@ def post(slug: str):
                   shown=_("Tak for din kommentar."))
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @limiter.limit(_action_limit, methods=["POST"], error_message=_too_many_actions)
 def edit(comment_id: int):
     """Let the author correct their comment for 15 minutes after writing it."""
@@ -187,7 +187,7 @@ def edit(comment_id: int):
                   shown=_("Din kommentar er rettet."))
 
 
-@bp.post("/comments/<int:comment_id>/delete")
+@bp.post("/comments/<id:comment_id>/delete")
 @limiter.limit(_action_limit, error_message=_too_many_actions)
 def delete(comment_id: int):
     """Delete the author's own comment (inside the 15 minutes)."""
@@ -201,7 +201,7 @@ def delete(comment_id: int):
     return response
 
 
-@bp.post("/comments/<int:comment_id>/report")
+@bp.post("/comments/<id:comment_id>/report")
 @limiter.limit(_action_limit, error_message=_too_many_actions)
 @limiter.limit(_action_limit, key_func=_reader_key, scope="report-reader",
                error_message=_too_many_actions)
@@ -218,7 +218,7 @@ def report(comment_id: int):
     return redirect(url, code=303)
 
 
-@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<id:comment_id>")
 def permalink(comment_id: int):
     """Send a comment's permanent address to the page and anchor where it is shown."""
     comment, case = _public_comment_or_404(comment_id)

@@ -6,7 +6,7 @@ exports only).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dilemmaboard.models import Editor
@@ -51,3 +51,10 @@ def authenticate(session, username: str, password: str) -> Editor | None:
     stored = editor.password_hash if editor is not None else _DUMMY_HASH
     matches = check_password_hash(stored, password)
     return editor if editor is not None and matches else None
+
+
+def end_sessions(session, editor_id: int) -> None:
+    """Void every open session of the account (logout, a new password): each one carries
+    the generation it was opened in, and that moves on."""
+    session.execute(update(Editor).where(Editor.id == editor_id)
+                    .values(session_generation=Editor.session_generation + 1))

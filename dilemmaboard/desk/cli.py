@@ -18,6 +18,7 @@ from dilemmaboard.comments.counters import comment_counter_mismatches
 from dilemmaboard.desk import audit
 from dilemmaboard.desk.accounts import (
     ROLES,
+    end_sessions,
     find_editor,
     hash_password,
     normalise_username,
@@ -89,6 +90,7 @@ def passwd_command(username: str, password_stdin: bool) -> None:
     if editor is None:
         raise click.ClickException(f"no login named {normalise_username(username)}")
     editor.password_hash = hash_password(_read_password(password_stdin))
+    end_sessions(db.session, editor.id)
     audit.record(db.session, _who(), "editor_passwd", f"editor {editor.username}")
     db.session.commit()
     click.echo(f"new password set for {editor.username}")

@@ -14,9 +14,9 @@ from wtforms.validators import (
 
 from dilemmaboard.comments.service import MODERATION_ACTIONS
 from dilemmaboard.desk.service import BULK_MAX, REASON_MISSING, missing_reason
+from dilemmaboard.models import MAX_ID
 
 REASON_MAX = 1000
-ID_MAX_DIGITS = 12
 
 
 class LoginForm(FlaskForm):
@@ -62,6 +62,11 @@ class CommentIdsField(Field):
         self.data = list(valuelist)
 
 
+def _is_id(value: str) -> bool:
+    """Whether a ticked value is an id a comment can have (1..MAX_ID)."""
+    return value.isascii() and value.isdigit() and len(value) <= 10 and 1 <= int(value) <= MAX_ID
+
+
 class BulkModerateForm(ModerateForm):
     """One action on every comment ticked in a list."""
 
@@ -71,7 +76,7 @@ class BulkModerateForm(ModerateForm):
         values = field.data or []
         if not values:
             raise ValidationError(_l("Vælg mindst én kommentar."))
-        if not all(v.isascii() and v.isdigit() and len(v) <= ID_MAX_DIGITS for v in values):
+        if not all(_is_id(v) for v in values):
             raise ValidationError(_l("Ugyldigt kommentar-id."))
         if len(values) > BULK_MAX:
             raise ValidationError(_l("Højst %(num)s kommentarer ad gangen.", num=BULK_MAX))

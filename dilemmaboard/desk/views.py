@@ -25,21 +25,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from dilemmaboard.comments.listing import parse_page
 from dilemmaboard.comments.service import STATUSES
 from dilemmaboard.desk import audit, service
 from dilemmaboard.desk.access import (
-    SESSION_FINGERPRINT,
-    failed_login,
-    login_account_key,
-    login_ip_limit,
-    login_limit,
-    password_fingerprint,
+    form_account_key,
+    login_budget,
+    open_session,
     require_editor,
 )
-from dilemmaboard.desk.accounts import authenticate
+from dilemmaboard.desk.accounts import authenticate, end_sessions
 from dilemmaboard.desk.charts import daily_chart, daily_votes, option_bars
 from dilemmaboard.desk.forms import (
     ActionForm,
@@ -49,7 +46,7 @@ from dilemmaboard.desk.forms import (
     ReasonForm,
 )
 from dilemmaboard.desk.sources import source_split
-from dilemmaboard.extensions import db, limiter
+from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from dilemmaboard.partners.registry import all_partners
 from dilemmaboard.refusal import Refused
@@ -111,9 +108,7 @@ def case_or_404(slug: str) -> Case:
 # --- logging in and out ---------------------------------------------------------------
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_account_key, methods=["POST"],
-               deduct_when=failed_login)
-@limiter.limit(login_ip_limit, methods=["POST"], deduct_when=failed_login)
+@login_budget(form_account_key, methods=["POST"])
 def login():
     """Show the login form; on success start a new session and go to `next`."""
     form = LoginForm()
@@ -140,9 +135,7 @@ def login():
 
 def _start_session(editor, target: str | None):
     """A fresh session (no fixation), the login in the audit log, then on to `next`."""
-    session.clear()
-    session[SESSION_FINGERPRINT] = password_fingerprint(editor)
-    login_user(editor)
+    open_session(editor)
     audit.record(db.session, editor.username, "login", f"editor {editor.username}")
     db.session.commit()
     default = url_for("admin.dashboard") if editor.role == "editor" else url_for("admin.login")
@@ -151,8 +144,10 @@ def _start_session(editor, target: str | None):
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST only, with the CSRF token) and forget the whole session."""
+    """Log out (POST only, with the CSRF token) and forget the whole session; every copy
+    of the session cookie ends with it."""
     if current_user.is_authenticated:
+        end_sessions(db.session, current_user.id)
         audit.record(db.session, current_user.username, "logout",
                      f"editor {current_user.username}")
         db.session.commit()
@@ -277,7 +272,7 @@ def _moderate(form: ModerateForm, comment_ids: list[int]):
     return redirect(local_next(form.next.data) or url_for("admin.queue"), code=303)
 
 
-@bp.post("/comments/<int:comment_id>/moderate")
+@bp.post("/comments/<id:comment_id>/moderate")
 def moderate_one(comment_id: int):
     """Approve, hide, restore or delete one comment."""
     form = ModerateForm()

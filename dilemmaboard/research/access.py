@@ -2,21 +2,28 @@
 
 Logged in through the browser or with `curl -u name:password`, so a download
 takes one line. The exports and the JSON API share these helpers: the check,
-the 401 challenge, the limit on wrong credentials (EXPORT_AUTH_LIMIT, counted
-only when a request fails) and the cache headers of a login-dependent answer.
+the 401 challenge, the login budget (`basic_auth_budget`: the login form's, shared)
+and the cache headers of a login-dependent answer.
 """
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 
-from dilemmaboard.desk.access import is_privileged
+from dilemmaboard.desk.access import (
+    basic_account_key,
+    is_privileged,
+    login_budget,
+    no_basic_auth,
+)
 from dilemmaboard.desk.accounts import ROLES, authenticate
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Editor
 from dilemmaboard.web.caching import conditional
 
 REALM = 'Basic realm="Dilemmaboard research data", charset="UTF-8"'
+# Wrong Basic credentials spend the login budget; a request without them never asks it.
+basic_auth_budget = login_budget(basic_account_key, exempt_when=no_basic_auth)
 
 
 class BadCredentials(Exception):
@@ -68,16 +75,6 @@ def unauthorized(message: str) -> Response:
     response.status_code = 401
     response.headers["WWW-Authenticate"] = REALM
     return response
-
-
-def auth_limit() -> str:
-    """The rate limit on wrong credentials (for `limiter.limit`)."""
-    return current_app.config["EXPORT_AUTH_LIMIT"]
-
-
-def auth_failed(response: Response) -> bool:
-    """Whether a request counts towards `auth_limit` (for `deduct_when`)."""
-    return response.status_code == 401
 
 
 def vary_by_login(response: Response, privileged: bool) -> Response:

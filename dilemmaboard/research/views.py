@@ -5,19 +5,20 @@ researchers see everything (`research.access`).
 """
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, stream_with_context
 from flask_babel import gettext as _
 
-from dilemmaboard.extensions import db, limiter
+from dilemmaboard.extensions import db
 from dilemmaboard.research.access import (
     BadCredentials,
     answer,
-    auth_failed,
-    auth_limit,
+    basic_auth_budget,
     research_access,
     unauthorized,
     wrong_credentials,
@@ -44,8 +45,20 @@ def _public_version() -> tuple:
     return site_version(db.session), datetime.now(zone).date()
 
 
+def started(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Run a stream up to its first chunk now, inside the view.
+
+    A response's status goes out with its first chunk: a database that fails
+    on the stream's first query is then the app's own 503 (JSON, with
+    Retry-After), not a body cut short or the server's bare 500 under a
+    status the app already logged as 200.
+    """
+    first = next(chunks, None)
+    return chunks if first is None else itertools.chain((first,), chunks)
+
+
 @bp.get("/<name>.<any(csv, json):fmt>")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def table(name: str, fmt: str):
     """Stream one research table as CSV or JSON."""
     table = TABLES.get(name)
@@ -57,7 +70,7 @@ def table(name: str, fmt: str):
 
     def render():
         chunks = ENCODERS[fmt](table.header, table.rows(db.session, _scope(privileged)))
-        body = (chunk.encode("utf-8") for chunk in chunks)
+        body = started(chunk.encode("utf-8") for chunk in chunks)
         response = Response(stream_with_context(body), mimetype=MEDIA_TYPES[fmt])
         if fmt == "csv":
             response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
@@ -68,7 +81,7 @@ def table(name: str, fmt: str):
 
 
 @bp.get("/datapackage.json")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def datapackage():
     """Describe every export file: fields, units, licence, sources and methodology."""
     privileged = research_access()

@@ -10,13 +10,12 @@ from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from dilemmaboard.extensions import db, limiter
+from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, utcnow
 from dilemmaboard.research.access import (
     BadCredentials,
     answer,
-    auth_failed,
-    auth_limit,
+    basic_auth_budget,
     research_access,
     wrong_credentials,
 )
@@ -84,7 +83,7 @@ def case_results_json(case: Case) -> dict:
 
 
 @bp.get("/dilemmas")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def dilemmas():
     """List the published cases, newest first (every case for editors and researchers)."""
     privileged = research_access()
@@ -102,7 +101,7 @@ def dilemmas():
 
 
 @bp.get("/dilemmas/<slug>")
-@limiter.limit(auth_limit, deduct_when=auth_failed)
+@basic_auth_budget
 def dilemma(slug: str):
     """Show one case: text, options and the results when a non-voter could see them."""
     privileged = research_access()

@@ -8,6 +8,7 @@ over HTTPS (directly or through a trusted proxy).
 """
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
@@ -16,6 +17,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_content_length
 
 from dilemmaboard.web.errors import refuse
 
@@ -129,12 +131,51 @@ class QueryStringBytes:
         return self.wsgi_app(environ, start_response)
 
 
+class BodyLength:
+    """WSGI middleware: give a body sent without a length (chunked) one, read up to the limit.
+
+    Werkzeug refuses a Content-Length over MAX_CONTENT_LENGTH, but a chunked
+    body it reads only up to the limit and then parses that part as if it were
+    all (a 2 MiB vote would count). Here such a body is read, at most one byte
+    past the limit, and handed on with the length read: `_refuse_oversized`
+    then answers 413 to both kinds alike. gunicorn (and Werkzeug's own server)
+    undo the chunking and end the stream, which `wsgi.input_terminated` says;
+    without it the body is left alone (Werkzeug then reads none of it).
+    """
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        limit = self.config.get("MAX_CONTENT_LENGTH")
+        if (limit and environ.get("HTTP_TRANSFER_ENCODING") and environ.get("wsgi.input_terminated")
+                and get_content_length(environ) is None):
+            body = _read_at_most(environ["wsgi.input"], limit + 1)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]  # the chunks are undone: the body has a length
+        return self.wsgi_app(environ, start_response)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(left, 64 * 1024))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def _refuse_oversized() -> None:
     """Answer 413 from the Content-Length alone, before anything reads the body.
 
     Werkzeug refuses an oversized form when it is parsed; this also covers
     bodies nobody would parse (text/plain, JSON) and answers before the
-    CSRF check, which would otherwise call it a missing token.
+    CSRF check, which would otherwise call it a missing token. A chunked body
+    has its length by now (`BodyLength`).
     """
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
@@ -159,7 +200,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
-    app.wsgi_app = QueryStringBytes(app.wsgi_app)
+    app.wsgi_app = BodyLength(QueryStringBytes(app.wsgi_app), app.config)
     # First of all before-request hooks, so nothing reads an oversized body.
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_oversized)
     app.before_request(_refuse_nul)

@@ -1,4 +1,4 @@
-"""Editor login brute force: failed attempts are throttled per account and per IP."""
+"""Login brute force: one budget per account and per IP for the form and HTTP Basic auth."""
 from __future__ import annotations
 
 import base64
@@ -10,7 +10,10 @@ from tests.security.conftest import EDITOR, PASSWORD, RESEARCHER, add_account
 from tests.security.tools import assert_refused, snapshot
 
 LIMITS = {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT": "5 per minute",
-          "LOGIN_IP_LIMIT": "8 per minute", "EXPORT_AUTH_LIMIT": "5 per minute"}
+          "LOGIN_IP_LIMIT": "8 per minute"}
+# Every route that takes HTTP Basic auth.
+BASIC_ROUTES = ["/export/votes.csv", "/api/dilemmas", "/export/datapackage.json",
+                "/api/dilemmas/aaben", "/export/comments.json"]
 
 
 @pytest.fixture
@@ -88,13 +91,65 @@ def test_odd_credentials_get_a_clear_refusal(desk, username, password, status):
     assert not logged_in(client)
 
 
+def basic(client, path: str, username: str, password: str):
+    raw = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return client.get(path, headers={"Authorization": f"Basic {raw}"})
+
+
+def assert_locked_out(response):
+    """429 with a Retry-After a client can wait for (seconds, within the minute)."""
+    assert response.status_code == 429
+    assert 0 <= int(response.headers["Retry-After"]) <= 60
+
+
 def test_basic_auth_on_exports_is_throttled_too(desk):
     client = desk.test_client()
-
-    def get(password):
-        raw = base64.b64encode(f"{RESEARCHER}:{password}".encode()).decode()
-        return client.get("/export/votes.csv", headers={"Authorization": f"Basic {raw}"})
-
-    statuses = [get(f"gæt {n}").status_code for n in range(7)]
+    statuses = [basic(client, "/export/votes.csv", RESEARCHER, f"gæt {n}").status_code
+                for n in range(7)]
     assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
-    assert get(PASSWORD).status_code == 429
+    assert_locked_out(basic(client, "/export/votes.csv", RESEARCHER, PASSWORD))
+
+
+def test_basic_auth_on_every_route_spends_one_budget_per_account(desk):
+    """Spread over every Basic route, one account still gets LOGIN_LIMIT guesses in all."""
+    client = desk.test_client()
+    statuses = [basic(client, BASIC_ROUTES[n % len(BASIC_ROUTES)], RESEARCHER,
+                      f"gæt {n}").status_code for n in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    for path in BASIC_ROUTES:
+        assert_locked_out(basic(client, path, RESEARCHER, PASSWORD))
+
+
+def test_the_form_and_basic_auth_share_the_budget(desk):
+    """Wrong passwords through either way count together; then both refuse the right one."""
+    for n in range(3):
+        assert attempt(desk.test_client(), EDITOR, f"gæt {n}").status_code == 401
+    client = desk.test_client()
+    for n, path in enumerate(BASIC_ROUTES[:2]):
+        assert basic(client, path, EDITOR, f"gæt {n + 3}").status_code == 401
+    form = desk.test_client()
+    before = snapshot(desk)
+    response = attempt(form, EDITOR, PASSWORD)
+    assert_refused(desk, response, 429, before)
+    assert_locked_out(response)
+    assert not logged_in(form)
+    assert_locked_out(basic(client, "/export/votes.csv", EDITOR, PASSWORD))
+
+
+def test_a_form_lockout_refuses_the_right_password_over_basic_auth(desk):
+    for n in range(5):
+        assert attempt(desk.test_client(), EDITOR, f"gæt {n}").status_code == 401
+    assert_locked_out(attempt(desk.test_client(), EDITOR, PASSWORD))
+    client = desk.test_client()
+    for path in BASIC_ROUTES:
+        assert_locked_out(basic(client, path, EDITOR, PASSWORD))
+
+
+def test_spraying_accounts_over_basic_auth_spends_the_address_budget(desk):
+    client = desk.test_client()
+    statuses = [basic(client, BASIC_ROUTES[n % len(BASIC_ROUTES)], f"konto{n}",
+                      PASSWORD).status_code for n in range(9)]
+    assert statuses[:8] == [401] * 8 and statuses[8] == 429
+    # ...and the login form from the same address is refused too, for any account.
+    assert_locked_out(attempt(desk.test_client(), RESEARCHER, PASSWORD))
+

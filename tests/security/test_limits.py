@@ -67,6 +67,44 @@ def test_a_body_just_under_the_limit_is_still_handled(site, visitor):
     assert response.status_code == 303
 
 
+# --- bodies without a length (Transfer-Encoding: chunked) ---------------------------
+
+def post_chunked(client, path: str, body: bytes, **kwargs):
+    """POST as gunicorn hands on a chunked body: no length, a stream the server ends."""
+    return client.post(path, data=body, headers={"Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True}, **kwargs)
+
+
+@pytest.mark.parametrize("size", [64 * KIB + 1, 2048 * KIB])
+def test_a_chunked_vote_over_the_limit_is_413_and_not_counted(site, visitor, size):
+    """Werkzeug alone parsed the first 64 KiB of such a body, and the vote counted."""
+    token = visitor.token(f"/dilemmas/{OPEN}")
+    head = f"csrf_token={token}&option=1&padding=".encode()
+    before = snapshot(site)
+    response = post_chunked(visitor.client, VOTE, head + b"p" * (size - len(head)),
+                            content_type="application/x-www-form-urlencoded")
+    assert_refused(site, response, 413, before)
+    assert "for stor" in response.get_data(as_text=True)
+
+
+def test_a_chunked_comment_over_the_limit_is_413(site, visitor):
+    token = visitor.token(f"/dilemmas/{OPEN}")
+    assert visitor.vote(OPEN, "1").status_code == 303
+    before = snapshot(site)
+    body = f"csrf_token={token}&name=Mette&body=Hej&padding=".encode() + b"p" * (100 * KIB)
+    response = post_chunked(visitor.client, f"/dilemmas/{OPEN}/comments", body,
+                            content_type="application/x-www-form-urlencoded")
+    assert_refused(site, response, 413, before)
+
+
+def test_a_chunked_body_under_the_limit_is_still_handled(site, visitor):
+    token = visitor.token(f"/dilemmas/{OPEN}")
+    body = f"csrf_token={token}&option=2&padding=".encode() + b"p" * (60 * KIB)
+    response = post_chunked(visitor.client, VOTE, body,
+                            content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+
+
 @pytest.mark.parametrize("value", ["9" * 5000, "1" * 100_000])
 def test_huge_numbers_in_query_parameters(site, value):
     for path in ("/dilemmas", f"/dilemmas/{OPEN}", "/api/dilemmas", "/feed.xml"):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import http.client
 import socket
+import sqlite3
+import threading
 import time
 from types import SimpleNamespace
 
@@ -10,7 +12,7 @@ import pytest
 
 from tests.conftest import write_case
 from tests.security.test_headers import assert_security_headers
-from tests.servers import GunicornServer, app_env, prepare_database
+from tests.servers import GunicornServer, HttpReader, app_env, prepare_database
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +25,7 @@ def server(tmp_path_factory):
     env = app_env(f"sqlite:///{db_path}", dilemmas_dir=folder, secret_key="s" * 32)
     prepare_database(env)
     with GunicornServer(env, workers=2) as running:
+        running.database = db_path
         yield running
 
 
@@ -86,3 +89,73 @@ def test_the_log_has_no_client_addresses(server):
     request_lines = [line for line in server.log().splitlines() if "path=" in line]
     assert request_lines
     assert not any("127.0.0.1" in line or "198.51.100.23" in line for line in request_lines)
+
+
+# --- chunked bodies (Transfer-Encoding: chunked): the same limit as Content-Length -----
+
+KIB = 1024
+
+
+def chunked_post(server, path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    """POST `body` in chunks over a raw socket and return what came back.
+
+    A 413 may come before the whole body is sent, so a second thread reads the
+    answer while this one sends; sending stops when the server closes.
+    """
+    answer = bytearray()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        def read() -> None:
+            while True:
+                try:
+                    data = sock.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                answer.extend(data)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                "Transfer-Encoding: chunked\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n")
+        try:
+            sock.sendall(head.encode())
+            for start in range(0, len(body), 16 * KIB):
+                piece = body[start:start + 16 * KIB]
+                sock.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server answered and closed before it took the rest
+        reader.join(timeout=20)
+    return bytes(answer)
+
+
+def votes_in(server) -> int:
+    with sqlite3.connect(server.database) as conn:
+        return conn.execute("SELECT count(*) FROM votes").fetchone()[0]
+
+
+def chunked_vote(server, option: int, padding: int) -> bytes:
+    reader = HttpReader(server.url)
+    token = reader.token("/dilemmas/aaben")
+    cookies = "; ".join(f"{k}={v}" for k, v in reader.cookies.items())
+    body = f"csrf_token={token}&option={option}&padding=".encode() + b"p" * padding
+    return chunked_post(server, "/dilemmas/aaben/vote", body, {
+        "Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def test_a_chunked_vote_over_the_limit_is_413_and_not_counted(server):
+    """gunicorn undoes the chunks; the app used to parse the first 64 KiB and count the vote."""
+    before = votes_in(server)
+    answer = chunked_vote(server, 1, padding=2048 * KIB)
+    assert status_of(answer) == 413, answer[:300]
+    assert b"Content-Security-Policy" in answer
+    assert votes_in(server) == before
+
+
+def test_a_small_chunked_vote_still_counts(server):
+    before = votes_in(server)
+    answer = chunked_vote(server, 2, padding=1 * KIB)
+    assert status_of(answer) == 303, answer[:300]
+    assert votes_in(server) == before + 1
