@@ -13,6 +13,10 @@ RATIOS = [
     ("case page with 3,600 comments ÷ Isso thread GET (50 of 3,600)", "page_c3600",
      "isso_get", 3.0),
     ("case page revalidated (304) ÷ floor app GET /hello", "page_304", "floor_hello", None),
+    ("embed, anonymous ÷ floor app GET /hello", "embed", "floor_hello", None),
+    ("embed revalidated (304) ÷ floor app GET /hello", "embed_304", "floor_hello", None),
+    ("share card PNG ÷ floor app GET /hello", "card", "floor_hello", None),
+    ("share card revalidated (304) ÷ floor app GET /hello", "card_304", "floor_hello", None),
 ]
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 

@@ -190,6 +190,7 @@ def measure_http(kind: str, with_comments: bool) -> Section:
                     post=("/dilemmas/bench-million", revalidations, "GET"), server=service)
             fig["floor_hello"] = measure("floor app GET /hello", floor.url + "/hello",
                                          server=floor)
+            measure_partner_traffic(section, service, folder)
             before = database.scalar("SELECT count(*) FROM votes WHERE case_id = "
                                      "(SELECT id FROM cases WHERE slug = 'bench-vote')")
             fig["vote"] = measure("vote POST (new reader each)", service.url,
@@ -209,6 +210,24 @@ def measure_http(kind: str, with_comments: bool) -> Section:
     finally:
         database.drop()
     return section
+
+
+# What a partner's front page costs us on every view (issue 14): the embed, new and
+# revalidated, and the share card a link preview fetches; beside the floor's /hello.
+EMBED_PATH = "/embed/bench-million?partner=bench"
+CARD_PATH = "/dilemmas/bench-million/card.png"
+
+
+def measure_partner_traffic(section: Section, service: Server, folder: Path) -> None:
+    fig = section.figures
+    for key, name, path in (("embed", f"embed, {VOTES:,} votes (anonymous)", EMBED_PATH),
+                            ("card", "share card PNG (1200×630)", CARD_PATH)):
+        fig[key] = measure(name, service.url + path, server=service)
+        revalidations = revalidation_requests(service.url, path,
+                                              folder / f"revalidate-{key}.tsv")
+        if revalidations:
+            fig[f"{key}_304"] = measure(f"{name}, revalidated (304)", service.url,
+                                        post=(path, revalidations, "GET"), server=service)
 
 
 def measure_comments(section: Section, service: Server, files: dict, folder: Path) -> None:

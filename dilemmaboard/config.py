@@ -12,12 +12,16 @@ import copy
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off")
 MODERATION_MODES = ("post", "pre")
 DEV_SECRET_KEY = "dev-only-not-secret"
+# Host names a machine calls itself: trusted beside SITE_URL's host in debug and
+# testing, and whenever SITE_URL itself is a loopback address (`make run`).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 class ConfigError(ValueError):
@@ -60,6 +64,9 @@ ENVIRONMENT: dict[str, tuple[object, Callable[[str, str], object]]] = {
     "COMMENTS_MODERATION": ("post", _text),
     "COMMENTS_REQUIRE_VOTE": (True, _flag),
     "PROFILE_QUESTION": (False, _flag),
+    # The site's own origin: every absolute URL is built from it, never from the
+    # Host header (web/urls.py), and Flask's TRUSTED_HOSTS is derived from it.
+    "SITE_URL": ("http://127.0.0.1:5000", _text),
 }
 
 # The settings the environment does not change.
@@ -102,6 +109,9 @@ def load(instance_path: str | os.PathLike, overrides: Mapping | None = None, *,
     settings = {**copy.deepcopy(DEFAULTS), **from_environment(environ), **(overrides or {})}
     settings["SQLALCHEMY_DATABASE_URI"] = database_uri(settings, instance_path)
     settings["SECRET_KEY"] = secret_key(settings, debug=debug)
+    settings["SITE_URL"] = site_url(settings["SITE_URL"])
+    if "TRUSTED_HOSTS" not in settings:
+        settings["TRUSTED_HOSTS"] = trusted_hosts(settings, debug=debug)
     check(settings)
     return settings
 
@@ -141,6 +151,37 @@ def secret_key(settings: Mapping, *, debug: bool) -> str:
         "set the SECRET_KEY environment variable (for example: export SECRET_KEY="
         "$(python3 -c 'import secrets; print(secrets.token_hex(32))'))."
     )
+
+
+def site_url(raw: str) -> str:
+    """SITE_URL as `scheme://host[:port]` (lower case, no trailing slash); ConfigError otherwise."""
+    problem = ("SITE_URL must be the site's own origin, http(s)://host[:port] with no "
+               f"path, query or user name, not {raw!r}")
+    try:
+        parts = urlsplit(str(raw).strip())
+        port = parts.port  # ValueError when not a number in 0-65535
+    except ValueError:
+        raise ConfigError(problem) from None
+    if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
+            or parts.username is not None or parts.password is not None
+            or parts.path not in ("", "/") or parts.query or parts.fragment
+            or str(raw).strip().endswith(("?", "#")) or port == 0
+            or not parts.netloc.isascii() or any(c.isspace() for c in parts.netloc)):
+        raise ConfigError(problem)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def site_host(url: str) -> str:
+    """The host name of a checked SITE_URL (IPv6 addresses in brackets, as in a Host header)."""
+    host = urlsplit(url).hostname or ""
+    return f"[{host}]" if ":" in host else host
+
+
+def trusted_hosts(settings: Mapping, *, debug: bool) -> list[str]:
+    """Flask's TRUSTED_HOSTS: SITE_URL's host, plus the loopback names where they are harmless."""
+    host = site_host(settings["SITE_URL"])
+    local = debug or settings.get("DEBUG") or settings.get("TESTING") or host in LOOPBACK_HOSTS
+    return [host, *(name for name in LOOPBACK_HOSTS if local and name != host)]
 
 
 def check(settings: Mapping) -> None:

@@ -15,12 +15,14 @@ from dilemmaboard.desk import access
 from dilemmaboard.desk import views as desk
 from dilemmaboard.desk.cli import editors_cli, tallies_cli
 from dilemmaboard.extensions import csrf, db, init_limiter, login_manager, migrate
+from dilemmaboard.partners.cli import partners_cli
 from dilemmaboard.research import views as research
 from dilemmaboard.research.cli import export_command
 from dilemmaboard.voting.cli import demo_cli
 from dilemmaboard.web import (
     api,
     caching,
+    embed,
     errors,
     feeds,
     i18n,
@@ -28,6 +30,7 @@ from dilemmaboard.web import (
     privacy,
     reader,
     security,
+    sharing,
     urls,
 )
 
@@ -72,11 +75,12 @@ def register_extensions(app: Flask) -> None:
     privacy.init_app(app)
     security.init_app(app)
     caching.init_app(app)
+    urls.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = urls.IdConverter  # row ids in routes: <id:comment_id>
-    for module in (reader, comments, feeds, api, research, desk):
+    for module in (reader, comments, feeds, api, research, desk, embed, sharing):
         app.register_blueprint(module.bp)
 
 
@@ -85,5 +89,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for group in (dilemmas_cli, tallies_cli, demo_cli, editors_cli, export_command):
+    for group in (dilemmas_cli, tallies_cli, demo_cli, editors_cli, partners_cli,
+                  export_command):
         app.cli.add_command(group)

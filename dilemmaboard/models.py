@@ -94,15 +94,27 @@ class Option(db.Model):
     case: Mapped[Case] = relationship(back_populates="options")
 
 
+# Where a vote or comment came from (partners/sources.py): "site", a partner id,
+# "unknown" or "imported"; rows stored before sources were kept are "site".
+def _source_column() -> Mapped[str]:
+    return mapped_column(String(40), default="site", server_default="site")
+
+
 class Vote(db.Model):
     __tablename__ = "votes"
-    __table_args__ = (UniqueConstraint("case_id", "voter_hash"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "voter_hash"),
+        # The split per source (desk, tallies_by_source) is counted from this index alone.
+        Index("ix_votes_case_source_option", "case_id", "source", "option_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     voter_hash: Mapped[str] = mapped_column(String(64))
     option_number: Mapped[int] = mapped_column(Integer)
     profile: Mapped[str | None] = mapped_column(String(30))
+    # The source the vote was first cast through; a later change elsewhere keeps it.
+    source: Mapped[str] = _source_column()
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -121,6 +133,8 @@ class VoteEvent(db.Model):
     previous_option: Mapped[int | None] = mapped_column(Integer)
     shown_position: Mapped[int | None] = mapped_column(Integer)
     profile: Mapped[str | None] = mapped_column(String(30))
+    # Where this choice or change was made.
+    source: Mapped[str] = _source_column()
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -152,6 +166,7 @@ class Comment(db.Model):
     # One of comments.service.STATUSES.
     status: Mapped[str] = mapped_column(String(10), default="visible")
     report_count: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = _source_column()
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -145,3 +145,19 @@
     enhance(document);
   }
 }());
+
+// "Kopiér link": without JavaScript a plain link to the case; with it, the address
+// goes to the clipboard and the confirmation is said where the reader is.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-copy-link]") : null;
+    if (!link || !navigator.clipboard) { return; }
+    event.preventDefault();
+    navigator.clipboard.writeText(link.href).then(function () {
+      var region = document.getElementById("live-region");
+      link.setAttribute("data-state", "copied");
+      if (region) { region.textContent = link.getAttribute("data-copied"); }
+    }, function () { window.location.href = link.href; });
+  });
+}());

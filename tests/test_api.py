@@ -29,8 +29,8 @@ def test_list_is_newest_first_with_links(site):
     assert item["title"] == "Åben case"
     assert item["publish_at"] == "2021-05-02T22:00:00Z"
     assert item["status"] == "open" and item["tags"] == ["drift"]
-    assert item["url"] == "http://localhost/dilemmas/aaben"
-    assert item["api_url"] == "http://localhost/api/dilemmas/aaben"
+    assert item["url"] == "http://127.0.0.1:5000/dilemmas/aaben"
+    assert item["api_url"] == "http://127.0.0.1:5000/api/dilemmas/aaben"
     assert by_slug[SEED_SLUG]["total_votes"] == 153
 
 

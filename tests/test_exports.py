@@ -32,10 +32,12 @@ COLUMNS = {
     "timeseries": ["case_slug", "date", "option_number", "source", "first_votes", "changes_in",
                    "changes_out", "new_votes", "cumulative_votes", "cumulative_share"],
     "votes": ["case_slug", "event_number", "kind", "option_number", "previous_option",
-              "shown_position", "profile", "event_hour"],
+              "shown_position", "profile", "event_hour", "source"],
     "comments": ["case_slug", "comment_id", "parent_id", "created_at", "edited_at", "name",
-                 "option_number", "option_changed", "body_md"],
+                 "option_number", "option_changed", "body_md", "source"],
     "profiles": ["case_slug", "option_number", "role", "votes", "suppressed"],
+    "tallies_by_source": ["case_slug", "source", "option_number", "votes", "total_votes",
+                          "share", "percent", "ci95_low", "ci95_high"],
 }
 
 # The case from the seed report (section 4.10), written here if the sample folder lacks it.
@@ -260,7 +262,8 @@ def test_public_datapackage_is_open_to_all(site):
     assert response.status_code == 200
     package = response.get_json()
     names = [r["name"] for r in package["resources"]]
-    assert names == ["tallies", "tallies-json", "timeseries", "votes", "comments", "profiles"]
+    assert names == ["tallies", "tallies-json", "timeseries", "votes", "comments", "profiles",
+                     "tallies_by_source", "tallies_by_source-json"]
     assert "not a representative sample" in package["description"]
     assert "reconstructed from the published percentages" in package["description"]
     assert package["licenses"][0]["name"] == "CC-BY-4.0"

@@ -60,7 +60,8 @@ def test_default_output_is_stdout(site):
     rows = json.loads(result.stdout)
     assert len(rows) == 14
     assert set(rows[0]) == {"case_slug", "event_number", "kind", "option_number",
-                            "previous_option", "shown_position", "profile", "event_hour"}
+                            "previous_option", "shown_position", "profile", "event_hour",
+                            "source"}
 
 
 @pytest.mark.parametrize("args, message", [

@@ -14,7 +14,7 @@ from tests.test_exports import add_editor, basic, ensure_seed_case, vote_at
 from tests.test_exports_records import add_comment
 
 FILES = ["tallies.csv", "tallies.json", "timeseries.csv", "votes.csv", "comments.csv",
-         "profiles.csv"]
+         "profiles.csv", "tallies_by_source.csv", "tallies_by_source.json"]
 
 
 @pytest.fixture
@@ -30,6 +30,8 @@ def site(make_app, dilemmas_dir):
         vote_at(app, "blandet", f"r{i}", i % 5 + 1, datetime(2021, 3, 1 + i % 6, 9, i),
                 profile=roles[i % len(roles)], shown_position=(i % 5) + 1)
     vote_at(app, "blandet", "r0", 3, datetime(2021, 3, 7, 9))
+    vote_at(app, "blandet", "p1", 2, datetime(2021, 3, 2, 9), source="lederne")
+    vote_at(app, "blandet", "p2", 4, datetime(2021, 3, 3, 9), source="unknown")
     parent = add_comment(app, "blandet", "Anna", option_number=1)
     add_comment(app, "blandet", "Bo, med\nlinjeskift", parent_id=parent, option_number=3)
     add_editor(app)
@@ -59,12 +61,14 @@ def test_datapackage_validates_against_the_exported_files(site, tmp_path):
 
 def test_the_public_datapackage_validates_against_the_public_files(site, tmp_path):
     client = site.test_client()
-    for name in ["tallies.csv", "timeseries.csv", "profiles.csv", "datapackage.json"]:
+    for name in ["tallies.csv", "timeseries.csv", "profiles.csv", "tallies_by_source.csv",
+                 "datapackage.json"]:
         (tmp_path / name).write_bytes(client.get(f"/export/{name}").get_data())
     descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     # votes and comments need a login; validate what the public can fetch.
     descriptor["resources"] = [r for r in descriptor["resources"]
-                               if r["path"] in {"tallies.csv", "timeseries.csv", "profiles.csv"}]
+                               if r["path"] in {"tallies.csv", "timeseries.csv", "profiles.csv",
+                                                "tallies_by_source.csv"}]
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])

@@ -191,6 +191,7 @@ def test_comments_csv_has_only_visible_comments(site):
         "case_slug": "aaben", "comment_id": str(first), "parent_id": "",
         "created_at": "2021-01-02T03:04:05Z", "edited_at": "", "name": "Anna",
         "option_number": "2", "option_changed": "false", "body_md": "Tekst fra Anna",
+        "source": "site",
     }
     assert rows[1]["comment_id"] == str(reply) and rows[1]["parent_id"] == str(first)
     assert rows[1]["option_changed"] == "true"

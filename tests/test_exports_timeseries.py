@@ -21,9 +21,10 @@ def site(make_app, dilemmas_dir):
     return make_app()
 
 
-def series(app, slug: str) -> list[dict]:
+def series(app, slug: str, sources=("live", "imported")) -> list[dict]:
+    """The case's rows as before sources were kept (live and imported), or of `sources`."""
     rows = rows_of(app.test_client().get("/export/timeseries.csv"))
-    return [r for r in rows if r["case_slug"] == slug]
+    return [r for r in rows if r["case_slug"] == slug and r["source"] in sources]
 
 
 def last_cumulative(rows: list[dict]) -> list[int]:

@@ -24,6 +24,7 @@ VISIBLE = {
 }
 PUBLIC_FILES = ["/export/tallies.csv", "/export/tallies.json", "/export/timeseries.csv",
                 "/export/timeseries.json", "/export/profiles.csv", "/export/profiles.json",
+                "/export/tallies_by_source.csv", "/export/tallies_by_source.json",
                 "/export/datapackage.json"]
 
 
@@ -40,7 +41,7 @@ def site(make_app, dilemmas_dir):
     for slug in [*HIDDEN, "altid"]:
         for i, option in enumerate([1, 1, 2, 5, 5, 5]):
             vote_at(app, slug, f"{slug}-{i}", option, datetime(2021, 2, 1, 10, i),
-                    profile="executive")
+                    profile="executive", source="lederne" if i % 2 else "site")
     return app
 
 

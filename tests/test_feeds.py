@@ -68,7 +68,7 @@ def test_site_feed_lists_published_cases_newest_first(site):
     assert titles(root) == ["Åben efter stemme", "Altid synlig", "Efter lukning", "Lukket",
                             'Titel med <script>alert(1)</script> & ]]> "x"']
     first = entries(root)[0]
-    assert first.find(f"{ATOM}link").get("href") == "http://localhost/dilemmas/aaben"
+    assert first.find(f"{ATOM}link").get("href") == "http://127.0.0.1:5000/dilemmas/aaben"
     assert first.find(f"{ATOM}published").text == "2021-02-28T23:00:00Z"
 
 
@@ -122,7 +122,7 @@ def test_comment_feed_has_only_visible_comments_newest_first(site, thread):
     assert [e.find(f"{ATOM}author/{ATOM}name").text for e in found] == ['"]]><x>', "Anne"]
     assert found[1].find(f"{ATOM}title").text == "Anne"  # `after_vote`: no answer here
     assert content(found[1]) == "<p>Første <em>kommentar</em></p>"
-    assert found[1].find(f"{ATOM}link").get("href") == f"http://localhost/comments/{thread[0]}"
+    assert found[1].find(f"{ATOM}link").get("href") == f"http://127.0.0.1:5000/comments/{thread[0]}"
     raw = site.test_client().get("/dilemmas/aaben/comments.xml").get_data(as_text=True)
     assert "Skjules" not in raw and "Slettes" not in raw
 
@@ -153,7 +153,7 @@ def test_comment_feed_permalink_leads_to_the_comment(site, thread):
     client = site.test_client()
     root = atom(client.get("/dilemmas/aaben/comments.xml"))
     href = entries(root)[-1].find(f"{ATOM}link").get("href")
-    response = client.get(href.removeprefix("http://localhost"))
+    response = client.get(href.removeprefix("http://127.0.0.1:5000"))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/dilemmas/aaben#comment-{thread[0]}")
 

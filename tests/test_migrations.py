@@ -115,3 +115,35 @@ def test_0004_drops_the_option_rendering_and_its_downgrade_brings_it_back(env, d
     assert "text_html" not in _columns(database_url, "options")
     assert _sql(database_url, "SELECT count(*) FROM options") == [(5,)]
     assert "unchanged 1" in flask_cli(["dilemmas", "sync"], env).stdout
+
+
+def test_0007_gives_every_stored_vote_and_comment_the_source_site(env, database_url):
+    """Rows stored before sources were kept came through the site's own pages; the
+    downgrade drops the sources and the partner tables and keeps the rows."""
+    write_case(Path(env["DILEMMAS_DIR"]), "m")
+    flask_cli(["db", "upgrade", "0006"], env)
+    flask_cli(["dilemmas", "sync"], env)
+    _sql(database_url,
+         "INSERT INTO votes (case_id, voter_hash, option_number, created_at, updated_at) "
+         "SELECT id, 'v1', 2, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM cases",
+         "INSERT INTO vote_events (case_id, vote_id, kind, option_number, created_at) "
+         "SELECT case_id, id, 'first', 2, created_at FROM votes",
+         "UPDATE options SET votes = 1 WHERE number = 2",
+         "INSERT INTO comments (case_id, name, body_md, body_html, option_changed, status, "
+         "report_count, created_at) SELECT id, 'x', 'x', '<p>x</p>', false, 'visible', 0, "
+         "'2026-01-01 00:00:00' FROM cases",
+         "UPDATE cases SET comment_count = 1, visible_threads = 1")
+    flask_cli(["db", "upgrade"], env)
+    for table in ("votes", "vote_events", "comments"):
+        assert _sql(database_url, f"SELECT source FROM {table}") == [("site",)], table
+    add = flask_cli(["partners", "add", "lederne", "--name", "Lederne.dk",
+                     "--origin", "https://lederne.dk"], env)
+    assert "added partner lederne" in add.stdout
+    assert "all tallies match" in flask_cli(["tallies", "verify"], env).stdout
+    flask_cli(["db", "downgrade", "0006"], env)
+    assert "source" not in _columns(database_url, "votes")
+    assert "source" not in _columns(database_url, "comments")
+    assert _sql(database_url, "SELECT count(*) FROM votes") == [(1,)]
+    assert _sql(database_url, "SELECT count(*) FROM vote_events") == [(1,)]
+    flask_cli(["db", "upgrade"], env)
+    assert _sql(database_url, "SELECT count(*) FROM partners") == [(0,)]

@@ -367,3 +367,49 @@ def test_every_environment_variable_is_documented_under_deploy():
     assert {"SECRET_KEY", "DATABASE_URL", "PORT", "WEB_CONCURRENCY"} <= names
     missing = sorted(n for n in names if f"`{n}`" not in deploy)
     assert not missing, f"not in the README's Deploy section: {missing}"
+
+
+# --- SITE_URL and the hosts it trusts (issue 17.9) ---------------------------------
+
+@pytest.mark.parametrize("value", [
+    "dilemma.example", "ftp://dilemma.example", "https://dilemma.example/board",
+    "https://dilemma.example?x=1", "https://dilemma.example#top", "https://user@dilemma.example",
+    "https://dilemma.example:99999", "https://dilemma.example:port", "https://",
+    "https://dilemma example",
+])
+def test_refuses_to_start_with_a_site_url_that_is_not_an_origin(value, monkeypatch, capsys):
+    monkeypatch.setenv("SITE_URL", value)
+    assert "SITE_URL must be the site's own origin" in refusal_of(capsys)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("https://Dilemma.Example/", "https://dilemma.example"),
+    ("http://dilemma.example:8080", "http://dilemma.example:8080"),
+])
+def test_site_url_is_kept_as_an_origin(value, expected):
+    assert config.load("/tmp", {"TESTING": True},
+                       environ={"SITE_URL": value})["SITE_URL"] == expected
+
+
+def test_trusted_hosts_are_the_site_url_host_outside_debug_and_testing():
+    settings = config.load("/tmp", {"SECRET_KEY": "k"},
+                           environ={"SITE_URL": "https://dilemma.example"})
+    assert settings["TRUSTED_HOSTS"] == ["dilemma.example"]
+    testing = config.load("/tmp", {"TESTING": True},
+                          environ={"SITE_URL": "https://dilemma.example"})
+    assert testing["TRUSTED_HOSTS"][0] == "dilemma.example" and "localhost" in testing[
+        "TRUSTED_HOSTS"]
+
+
+def test_a_loopback_site_url_trusts_every_loopback_name():
+    settings = config.load("/tmp", {"SECRET_KEY": "k"}, environ={})
+    assert settings["SITE_URL"] == "http://127.0.0.1:5000"
+    assert {"127.0.0.1", "localhost"} <= set(settings["TRUSTED_HOSTS"])
+
+
+def test_a_request_for_another_host_is_refused_outside_testing(tmp_path):
+    app = create_app({"SECRET_KEY": "k", "SITE_URL": "https://dilemma.example",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "localhost"}).status_code == 400
+    assert client.get("/healthz", headers={"Host": "dilemma.example"}).status_code != 400

@@ -25,6 +25,7 @@ from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.comments.text import clean_body, clean_name, rendered_body
 from dilemmaboard.database import insert_unless_present
 from dilemmaboard.models import Case, Comment, CommentReport, Option, utcnow
+from dilemmaboard.partners.sources import SITE, SOURCE_LENGTH
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.casting import find_vote
 from dilemmaboard.voting.state import is_public
@@ -121,11 +122,13 @@ def _reply_target(session: Session, case: Case, parent_id: int | None) -> int | 
 
 def post_comment(session: Session, case: Case, *, name: str | None, body: str | None,
                  parent_id: int | None = None, voter_hash: str | None, ip_hash: str | None,
-                 settings: CommentSettings, now: datetime | None = None) -> Comment:
+                 settings: CommentSettings, source: str = SITE,
+                 now: datetime | None = None) -> Comment:
     """Check, render and add a comment or reply (flushed: it has its id). Raises Refused.
 
     The author's option is taken from their vote now, and kept even if they
-    change their vote later (voting then sets `option_changed`).
+    change their vote later (voting then sets `option_changed`). `source` is
+    where it was written ("site", a partner id, "unknown"), never a reason to refuse.
     """
     now = now or utcnow()
     if not is_public(case, now):
@@ -143,7 +146,7 @@ def post_comment(session: Session, case: Case, *, name: str | None, body: str | 
         option_number=vote.option_number if vote else None, option_changed=False,
         voter_hash=voter_hash, ip_hash=ip_hash,
         status="pending" if settings.pre_moderated else "visible", report_count=0,
-        created_at=now, edited_at=None,
+        source=(source or SITE)[:SOURCE_LENGTH], created_at=now, edited_at=None,
     )
     session.add(comment)
     session.flush()

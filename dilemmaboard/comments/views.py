@@ -36,6 +36,7 @@ from dilemmaboard.comments.settings import CommentSettings
 from dilemmaboard.comments.text import parse_parent_id
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case, Comment
+from dilemmaboard.partners.sources import SITE
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import is_public
 from dilemmaboard.web.errors import REFUSAL_STATUS, refuse, render_error
@@ -150,7 +151,7 @@ def post(slug: str):
             name=request.form.get("name"), body=request.form.get("body"),
             parent_id=parse_parent_id(request.form.get("parent_id")),
             voter_hash=voter_hash(create=not settings.require_vote), ip_hash=ip_hash(),
-            settings=settings,
+            settings=settings, source=SITE,
         )
     except Refused as exc:
         if exc.kind == "not_found":

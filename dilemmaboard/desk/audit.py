@@ -5,6 +5,8 @@ entry are committed together (or not at all).
 """
 from __future__ import annotations
 
+import getpass
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -24,3 +26,11 @@ def record(session: Session, editor: str, action: str, target: str, reason: str 
 def entries() -> Select:
     """Select audit rows, newest first."""
     return select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+
+
+def command_line_actor() -> str:
+    """The audit log's "who" for a change made on the command line: `cli:<login>`."""
+    try:
+        return f"cli:{getpass.getuser()}"[:80]
+    except Exception:  # no user name in this environment (some containers)
+        return "cli"

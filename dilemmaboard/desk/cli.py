@@ -7,7 +7,6 @@ land in the shell history and the process list).
 """
 from __future__ import annotations
 
-import getpass
 import re
 import sys
 
@@ -36,10 +35,7 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,79}$")
 
 def _who() -> str:
     """The audit log's "who" for command-line changes."""
-    try:
-        return f"cli:{getpass.getuser()}"[:80]
-    except Exception:  # no user name in this environment (some containers)
-        return "cli"
+    return audit.command_line_actor()
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -45,11 +45,14 @@ from dilemmaboard.desk.forms import (
     ModerateForm,
     ReasonForm,
 )
+from dilemmaboard.desk.sources import source_split
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
+from dilemmaboard.partners.registry import all_partners
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
+from dilemmaboard.web.embed import embed_snippets
 from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
 from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
@@ -190,9 +193,9 @@ def render_case_page(case: Case, form: ReasonForm | None = None, status: int = 2
     data = daily_votes(db.session, case, current_app.config["SITE_TIMEZONE"])
     return render_template(
         "admin/case.html", case=case, state=case_state(case), results=case_results(case),
-        bars=option_bars(case), daily=data,
+        bars=option_bars(case), daily=data, sources=source_split(db.session, case),
         daily_svg=daily_chart(data, chart_id=f"daily-votes-{case.id}"),
-        form=form or ReasonForm(),
+        form=form or ReasonForm(), snippets=embed_snippets(case.slug, case.title),
     ), status
 
 
@@ -295,3 +298,12 @@ def audit_log():
     page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=AUDIT_PER_PAGE,
                        error_out=False)
     return render_template("admin/audit.html", page=page)
+
+
+# --- partner sites ------------------------------------------------------------------------------
+
+@bp.get("/partners")
+def partners():
+    """Show the partner sites that may frame the dilemma (managed with `flask partners`)."""
+    return render_template("admin/partners.html", partners=all_partners(db.session),
+                           snippets=embed_snippets("current", _("Ugens dilemma")))

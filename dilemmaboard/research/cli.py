@@ -72,7 +72,7 @@ def _write(chunks: Iterable[str], output: str) -> None:
               help="Only what the public web files show (hidden results left out).")
 @with_appcontext
 def export_command(table: str, fmt: str, output: str, public: bool) -> None:
-    """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON."""
+    """Export TABLE (tallies, tallies_by_source, timeseries, votes, comments or profiles)."""
     spec = TABLES[table]
     scope = Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=not public)
     if output != "-" and Path(output).is_dir():

@@ -1,8 +1,8 @@
-"""The research tables' codebook: typed fields, the licence and the Data Package.
+"""The research tables' codebook: each table's typed, described fields.
 
 Each table is a list of typed fields plus its row function (`tables`). The
-same fields give the CSV header, the JSON keys and the Data Package schema, so
-the files and their description cannot drift apart.
+same fields give the CSV header, the JSON keys and the Data Package schema
+(`package`), so the files and their description cannot drift apart.
 """
 from __future__ import annotations
 
@@ -11,18 +11,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dilemmaboard.research.encoders import MEDIA_TYPES
 from dilemmaboard.research.tables import (
     PROFILE_ROLES,
     Scope,
     comment_rows,
     profile_rows,
+    tally_by_source_rows,
     tally_rows,
     timeseries_rows,
-    visible_cases,
     vote_event_rows,
 )
-from dilemmaboard.timeutil import iso_utc
 from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.state import CASE_STATES
 
@@ -61,6 +59,11 @@ OPTION = Field("option_number", "integer",
                "same whatever order a reader was shown the options in.",
                constraints={"required": True, "minimum": 1, "maximum": 5})
 COUNT = {"minimum": 0}
+SOURCE_PATTERN = "[a-z0-9-]{1,40}"
+SOURCE = Field("source", "string", "Where the vote, change or comment was made: 'site' "
+               "(Dilemmaboard's pages), a partner site's id (its embed) or 'unknown' (an id not "
+               "in the registry). Rows from before sources were kept are 'site'.",
+               constraints={"required": True, "pattern": SOURCE_PATTERN})
 
 TALLIES = Table(
     name="tallies",
@@ -125,9 +128,11 @@ TIMESERIES = Table(
         Field("date", "date", "The calendar day in the site time zone (SITE_TIMEZONE).",
               constraints={"required": True}),
         OPTION,
-        Field("source", "string", "'live' for votes cast on Dilemmaboard; 'imported' for the "
-              "day-zero row carrying votes imported from an earlier system.",
-              constraints={"required": True, "enum": ["live", "imported"]}),
+        Field("source", "string", "'live': votes cast on Dilemmaboard, all sources together "
+              "(as before sources were kept); 'imported': the day-zero row of imported votes. "
+              "After each day's live rows come its rows per source ('site', a partner id, "
+              "'unknown'; see tallies_by_source), each from 0: they split the live rows.",
+              constraints={"required": True, "pattern": SOURCE_PATTERN}),
         Field("first_votes", "integer", "First votes cast for the option that day; empty on "
               "imported rows.", "votes", COUNT),
         Field("changes_in", "integer", "Votes changed to the option that day; empty on "
@@ -173,6 +178,7 @@ VOTES = Table(
               constraints={"enum": list(PROFILE_CHOICES)}),
         Field("event_hour", "datetime", "The hour the event happened in (UTC, minutes and "
               "seconds set to 0).", "UTC"),
+        SOURCE,
     ),
     rows=vote_event_rows,
     primary_key=("case_slug", "event_number"),
@@ -203,6 +209,7 @@ COMMENTS = Table(
         Field("option_changed", "boolean", "true when the author has changed their vote since "
               "writing the comment."),
         Field("body_md", "string", "The comment as Markdown."),
+        SOURCE,
     ),
     rows=comment_rows,
     primary_key=("comment_id",),
@@ -234,91 +241,36 @@ PROFILES = Table(
     primary_key=("case_slug", "option_number", "role"),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (TALLIES, TIMESERIES, VOTES, COMMENTS, PROFILES)}
-
-
-# --- the Data Package ------------------------------------------------------
-
-LICENSE = {
-    "name": "CC-BY-4.0",
-    "title": "Creative Commons Attribution 4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-}
-
-METHODOLOGY = (
-    "Methodology. Dilemmaboard publishes one leadership dilemma a week with five answer "
-    "options; anyone may vote, without an account. Respondents are self-selected readers, so "
-    "the data are not a representative sample of managers or of any population, and the 95 % "
-    "Wilson intervals only describe sampling noise as if the voters were a simple random "
-    "sample. Duplicate control is one vote per browser (a random id in a signed cookie) plus "
-    "per-IP rate limits: a person with several browsers can vote more than once, and a "
-    "reader may change their vote while the case is open (the tallies count each reader's "
-    "current choice; votes.csv keeps every change). Imported votes were carried over from "
-    "an earlier system and were reconstructed from the published percentages and total, so "
-    "they are exact only to the rounding of the original publication; they have no dates, "
-    "no roles and no vote events. Cases whose results readers cannot yet see (open cases "
-    "showing results after a vote or after closing) are left out of the public files. "
-    "Times are UTC (ISO 8601 with Z); days in timeseries.csv are calendar days in the site "
-    "time zone."
+TALLIES_BY_SOURCE = Table(
+    name="tallies_by_source",
+    title="Tallies per case, source and option",
+    description=(
+        "One row per case, source and option: 'site' (Dilemmaboard's own pages, always "
+        "listed), a partner site's id (its embed), 'unknown' (an embed opened for an id not in "
+        "the registry) or 'imported'. A vote counts for the source it was first cast through. "
+        "total_votes, share, percent and the interval are the source's own; the sources' "
+        "votes add up to the tallies' total. Same case visibility as tallies."
+    ),
+    fields=(
+        CASE_SLUG,
+        Field("source", "string", "'site', a partner site's id, 'unknown' or 'imported'.",
+              constraints={"required": True, "pattern": SOURCE_PATTERN}),
+        OPTION,
+        Field("votes", "integer", "The source's votes for the option (each reader's current "
+              "choice).", "votes", COUNT),
+        Field("total_votes", "integer", "The source's votes on the case, every option.",
+              "votes", COUNT),
+        Field("share", "number", "votes / total_votes as an exact decimal fraction (17 "
+              "significant digits); empty when total_votes is 0.", "fraction (0-1)",
+              {"minimum": 0, "maximum": 1}),
+        Field("percent", "integer", "The whole-number percent of the source's votes, rounded "
+              "by largest remainder so the source's five add up to 100 (all 0 without votes).",
+              "percent", {"minimum": 0, "maximum": 100}),
+        *TALLIES.fields[-2:],  # ci95_low, ci95_high: the same interval, of this share
+    ),
+    rows=tally_by_source_rows,
+    primary_key=("case_slug", "source", "option_number"),
 )
 
-
-def _field_descriptor(f: Field) -> dict:
-    descriptor = {"name": f.name, "type": f.type, "description": f.description}
-    if f.type == "datetime":
-        descriptor["format"] = "%Y-%m-%dT%H:%M:%SZ"
-    if f.unit:
-        descriptor["unit"] = f.unit
-    if f.constraints:
-        descriptor["constraints"] = dict(f.constraints)
-    return descriptor
-
-
-def _schema(table: Table) -> dict:
-    return {
-        "fields": [_field_descriptor(f) for f in table.fields],
-        "primaryKey": list(table.primary_key),
-        "missingValues": [""],
-    }
-
-
-def _resource(table: Table, path: str, fmt: str) -> dict:
-    return {
-        "profile": "tabular-data-resource",
-        "name": table.name if fmt == "csv" else f"{table.name}-{fmt}",
-        "path": path,
-        "title": table.title,
-        "description": table.description,
-        "format": fmt,
-        "mediatype": MEDIA_TYPES[fmt],
-        "encoding": "utf-8",
-        "schema": _schema(table),
-    }
-
-
-def _sources(session: Session, scope: Scope) -> list[dict]:
-    sources = [{"title": "Votes and comments by Dilemmaboard readers"}]
-    for case in visible_cases(session, scope):
-        if any(o.imported_votes for o in case.options):
-            title = f"Imported result of '{case.title}' ({case.slug})"
-            if case.source:
-                title += f", published by {case.source}"
-            sources.append({"title": title})
-    return sources
-
-
-def build_datapackage(session: Session, scope: Scope) -> dict:
-    """A Frictionless Data Package describing every export file: the codebook."""
-    resources = [_resource(t, f"{t.name}.csv", "csv") for t in TABLES.values()]
-    resources.insert(1, _resource(TALLIES, "tallies.json", "json"))
-    return {
-        "profile": "tabular-data-package",
-        "name": "dilemmaboard-research-data",
-        "title": "Dilemmaboard: votes on weekly leadership dilemmas",
-        "description": METHODOLOGY,
-        "created": iso_utc(scope.now),
-        "licenses": [LICENSE],
-        "sources": _sources(session, scope),
-        "keywords": ["leadership", "management", "dilemmas", "survey", "votes"],
-        "resources": resources,
-    }
+TABLES: dict[str, Table] = {t.name: t for t in (TALLIES, TIMESERIES, VOTES, COMMENTS, PROFILES,
+                                                TALLIES_BY_SOURCE)}

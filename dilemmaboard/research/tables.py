@@ -20,10 +20,16 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
 from dilemmaboard.research.numbers import exact_share, six_places, suppressed_cells, wilson_interval
+from dilemmaboard.voting.by_source import source_order, tallies_by_source
 from dilemmaboard.voting.casting import PROFILE_CHOICES
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
-from dilemmaboard.voting.timeline import local_day, vote_timeline
+from dilemmaboard.voting.timeline import (
+    QUIET_DAY,
+    local_day,
+    vote_timeline,
+    vote_timelines_by_source,
+)
 
 BATCH = 5_000
 UNANSWERED = "unanswered"
@@ -70,6 +76,22 @@ def tally_rows(session: Session, scope: Scope) -> Iterator[tuple]:
             )
 
 
+def tally_by_source_rows(session: Session, scope: Scope) -> Iterator[tuple]:
+    """One row per case × source × option (SPEC §11): each source's votes, its own total,
+    share, percent and interval. The site is always listed; other sources once they count."""
+    cases = visible_cases(session, scope)
+    split = tallies_by_source(session, cases)
+    for case in cases:
+        for tally in split[case.id]:
+            total = tally.total
+            for number, (votes, percent) in enumerate(
+                    zip(tally.votes, tally.percents, strict=True), start=1):
+                interval = wilson_interval(votes, total)
+                low, high = (six_places(x) for x in interval) if interval else (None, None)
+                yield (case.slug, tally.source, number, votes, total,
+                       exact_share(votes, total), percent, low, high)
+
+
 # --- time series -----------------------------------------------------------
 
 def _series_end(case: Case, scope: Scope, last_event: date | None) -> date:
@@ -97,14 +119,28 @@ def timeseries_rows(session: Session, scope: Scope) -> Iterator[tuple]:
             for i, count in enumerate(cumulative):
                 yield (case.slug, start, i + 1, "imported", None, None, None, count, count,
                        exact_share(count, total))
+        # After each day's "live" rows (every source together, as before sources were
+        # kept), the same day per source, each from 0 (imported is its own source).
+        by_source = vote_timelines_by_source(session, case, scope.zone)
+        sources = sorted(by_source, key=source_order)
+        counts = {source: [0] * 5 for source in sources}
         for day, moves in timeline.span(start, end):
-            net = moves.net
-            cumulative = [c + n for c, n in zip(cumulative, net, strict=True)]
-            total = sum(cumulative)
-            for i in range(5):
-                yield (case.slug, day, i + 1, "live", moves.first[i], moves.moved_in[i],
-                       moves.moved_out[i], net[i], cumulative[i],
-                       exact_share(cumulative[i], total))
+            cumulative = yield from _day_rows(case.slug, day, "live", moves, cumulative)
+            for source in sources:
+                counts[source] = yield from _day_rows(
+                    case.slug, day, source, by_source[source].days.get(day, QUIET_DAY),
+                    counts[source])
+
+
+def _day_rows(slug: str, day: date, source: str, moves, cumulative: list[int]):
+    """One day's five rows of a series; returns the cumulative counts at its end."""
+    net = moves.net
+    cumulative = [c + n for c, n in zip(cumulative, net, strict=True)]
+    total = sum(cumulative)
+    for i in range(5):
+        yield (slug, day, i + 1, source, moves.first[i], moves.moved_in[i],
+               moves.moved_out[i], net[i], cumulative[i], exact_share(cumulative[i], total))
+    return cumulative
 
 
 # --- vote events -----------------------------------------------------------
@@ -129,19 +165,20 @@ def vote_event_rows(session: Session, scope: Scope) -> Iterator[tuple]:
     for case in visible_cases(session, scope):
         stmt = (
             select(VoteEvent.id, VoteEvent.created_at, VoteEvent.kind, VoteEvent.option_number,
-                   VoteEvent.previous_option, VoteEvent.shown_position, VoteEvent.profile)
+                   VoteEvent.previous_option, VoteEvent.shown_position, VoteEvent.profile,
+                   VoteEvent.source)
             .where(VoteEvent.case_id == case.id)
             .order_by(*keys)
         )
         slug, number = case.slug, 0
         hour = hour_end = datetime.min
         for batch in _keyset_batches(session, stmt, keys):
-            for _id, created_at, kind, option, previous, shown, profile in batch:
+            for _id, created_at, kind, option, previous, shown, profile, source in batch:
                 number += 1
                 if not hour <= created_at < hour_end:  # events come in time order
                     hour = created_at.replace(minute=0, second=0, microsecond=0)
                     hour_end = hour + timedelta(hours=1)
-                yield (slug, number, kind, option, previous, shown, profile, hour)
+                yield (slug, number, kind, option, previous, shown, profile, hour, source)
 
 
 def count_vote_events(session: Session, scope: Scope) -> int:
@@ -162,14 +199,14 @@ def comment_rows(session: Session, scope: Scope) -> Iterator[tuple]:
         stmt = (
             select(Comment.id, Comment.parent_id, Comment.created_at, Comment.edited_at,
                    Comment.name, Comment.option_number, Comment.option_changed,
-                   Comment.body_md)
+                   Comment.body_md, Comment.source)
             .where(Comment.case_id == case.id, Comment.status == "visible")
             .order_by(*keys)
         )
         for batch in _keyset_batches(session, stmt, keys):
             for c in batch:
                 yield (case.slug, c.id, c.parent_id, c.created_at, c.edited_at, c.name,
-                       c.option_number, bool(c.option_changed), c.body_md)
+                       c.option_number, bool(c.option_changed), c.body_md, c.source)
 
 
 # --- respondent profiles ---------------------------------------------------

@@ -23,8 +23,9 @@ from dilemmaboard.research.access import (
     unauthorized,
     wrong_credentials,
 )
-from dilemmaboard.research.codebook import TABLES, build_datapackage
+from dilemmaboard.research.codebook import TABLES
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
+from dilemmaboard.research.package import build_datapackage
 from dilemmaboard.research.tables import Scope
 from dilemmaboard.voting.state import site_version
 from dilemmaboard.web.errors import refuse

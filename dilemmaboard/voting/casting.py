@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.database import insert_unless_present
 from dilemmaboard.models import Case, Comment, Option, Vote, VoteEvent, utcnow
+from dilemmaboard.partners.sources import SITE, SOURCE_LENGTH
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import is_open, is_public
 
@@ -74,9 +75,12 @@ def _record_event(session: Session, case: Case, **values) -> None:
 
 def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int, *,
               shown_position: int | None = None, profile: str | None = None,
-              now: datetime | None = None) -> str:
+              source: str = SITE, now: datetime | None = None) -> str:
     """Record a first vote or a change; return "first", "change" or "same".
 
+    `source` is where it was cast ("site", a partner id, "unknown": see
+    partners.registry.resolve_source); it is never a reason to refuse. The vote
+    keeps the source it was first cast through; each event records its own.
     Does not commit. Raises Refused: not_found (draft, scheduled), conflict
     (closed), invalid (no such option).
     """
@@ -90,11 +94,13 @@ def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int,
         raise Refused("invalid", _l("Vælg et af de fem svar."))
     if profile not in PROFILE_CHOICES:
         profile = None
+    source = (source or SITE)[:SOURCE_LENGTH]
     event = {"case_id": case.id, "option_number": option_number,
-             "shown_position": shown_position, "profile": profile, "created_at": now}
+             "shown_position": shown_position, "profile": profile, "source": source,
+             "created_at": now}
     vote_id = insert_unless_present(session, Vote, {
         "case_id": case.id, "voter_hash": voter_hash, "option_number": option_number,
-        "profile": profile, "created_at": now, "updated_at": now,
+        "profile": profile, "source": source, "created_at": now, "updated_at": now,
     }, unique=["case_id", "voter_hash"])
     if vote_id is not None:
         _bump(session, case.id, option_number, +1)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import DateTime, Integer, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from dilemmaboard.models import Case, VoteEvent
+from dilemmaboard.models import Case, Vote, VoteEvent
 from dilemmaboard.voting.casting import OPTION_NUMBERS
 
 _EPOCH = datetime(1970, 1, 1)
@@ -111,8 +111,33 @@ def vote_timeline(session: Session, case: Case, zone: ZoneInfo | str, *,
         stmt = stmt.where(VoteEvent.created_at >= day_start(first, zone))
     if last is not None:
         stmt = stmt.where(VoteEvent.created_at < day_start(last + timedelta(days=1), zone))
+    return _fold(session.execute(stmt), zone)
+
+
+def vote_timelines_by_source(session: Session, case: Case,
+                             zone: ZoneInfo | str) -> dict[str, Timeline]:
+    """The case's timeline per source, each event counted for its vote's source (the one it
+    was first cast through: voting/by_source.py), so each ends at that source's tally."""
+    zone = as_zone(zone)
+    quarter = _quarter_start(session).label("quarter")
+    stmt = (
+        select(Vote.source, quarter, VoteEvent.kind, VoteEvent.option_number,
+               VoteEvent.previous_option, func.count())
+        .join(Vote, Vote.id == VoteEvent.vote_id)
+        .where(VoteEvent.case_id == case.id)
+        .group_by(Vote.source, quarter, VoteEvent.kind, VoteEvent.option_number,
+                  VoteEvent.previous_option)
+    )
+    rows_by_source: dict[str, list] = {}
+    for source, *row in session.execute(stmt):
+        rows_by_source.setdefault(source, []).append(row)
+    return {source: _fold(rows, zone) for source, rows in sorted(rows_by_source.items())}
+
+
+def _fold(rows, zone: ZoneInfo) -> Timeline:
+    """(quarter start, kind, option, previous option, count) rows into local days."""
     counts: dict[date, tuple[list[int], list[int], list[int]]] = {}
-    for quarter_start, kind, option, previous, n in session.execute(stmt):
+    for quarter_start, kind, option, previous, n in rows:
         day = local_day(quarter_start, zone)
         firsts, moved_in, moved_out = counts.setdefault(
             day, ([0] * _OPTIONS, [0] * _OPTIONS, [0] * _OPTIONS))

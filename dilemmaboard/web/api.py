@@ -6,7 +6,7 @@ researchers (session or HTTP Basic auth) see everything.
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -33,6 +33,7 @@ from dilemmaboard.voting.state import (
     site_version,
 )
 from dilemmaboard.web.errors import refuse
+from dilemmaboard.web.urls import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.register_error_handler(BadCredentials, wrong_credentials)
@@ -56,8 +57,8 @@ def case_summary(case: Case, now, visible: bool) -> dict:
         "results_visible": visible,
         "total_votes": case.total_votes if visible else None,
         "comment_count": case.comment_count,
-        "url": url_for("reader.detail", slug=case.slug, _external=True),
-        "api_url": url_for("api.dilemma", slug=case.slug, _external=True),
+        "url": absolute_url("reader.detail", slug=case.slug),
+        "api_url": absolute_url("api.dilemma", slug=case.slug),
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    SecurityError,
     ServiceUnavailable,
     default_exceptions,
 )
@@ -45,7 +46,7 @@ def _messages() -> dict[int, str]:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/export/"))
+    return request.path.startswith(("/api/", "/export/", "/oembed"))
 
 
 def render_error(status: int, message: str | None = None):
@@ -67,6 +68,14 @@ def _http_error(exc: HTTPException):
         body, status = response
         return body, status, {"Allow": ", ".join(exc.valid_methods)}
     return response
+
+
+def _untrusted_host(exc: SecurityError):
+    # A Host header naming a site we do not serve (TRUSTED_HOSTS, from SITE_URL): Flask
+    # builds no URLs for it, so the answer is the page that links nowhere.
+    if wants_json():
+        return jsonify({"error": _messages()[400], "status": 400}), 400
+    return FALLBACK_PAGE.format(status=400), 400, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _csrf_error(exc: CSRFError):
@@ -106,6 +115,7 @@ def _unhandled(exc: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(Refused, _refused)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_down)
     app.register_error_handler(PoolTimeout, _database_down)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
@@ -28,6 +28,7 @@ from dilemmaboard.voting.state import (
 )
 from dilemmaboard.web.caching import conditional
 from dilemmaboard.web.reader import public_case_or_404
+from dilemmaboard.web.urls import absolute_url
 
 bp = Blueprint("feeds", __name__)
 FEED_SIZE = 50
@@ -76,7 +77,7 @@ def cases_feed():
     def render():
         cases = db.session.scalars(public_cases(now).limit(FEED_SIZE)).all()
         entries = [
-            {"case": case, "url": url_for("reader.detail", slug=case.slug, _external=True),
+            {"case": case, "url": absolute_url("reader.detail", slug=case.slug),
              "updated": _case_updated(case, now), "content": _case_content(case)}
             for case in cases
         ]
@@ -97,7 +98,7 @@ def case_comments(slug: str):
             visible_comments(case.id).limit(FEED_SIZE)).all()
         entries = [
             {"comment": c, "updated": c.edited_at or c.created_at,
-             "url": url_for("comments.permalink", comment_id=c.id, _external=True)}
+             "url": absolute_url("comments.permalink", comment_id=c.id)}
             for c in comments
         ]
         updated = max((e["updated"] for e in entries), default=case.publish_at)

@@ -56,15 +56,27 @@ def ip_hash() -> str:
     return keyed_hash("ip:" + day, request.remote_addr or "unknown")[:32]
 
 
+def use_partitioned_voter_cookie() -> None:
+    """Mint this request's voter cookie for a partner's frame (SECURITY.md).
+
+    In another site's iframe a Lax cookie is never sent and an unpartitioned
+    one is dropped when third-party cookies are blocked; a `Partitioned`
+    (CHIPS) cookie is kept, in a jar of its own per top-level site.
+    """
+    g.partitioned_voter_cookie = True
+
+
 def _set_voter_cookie(response: Response) -> Response:
     if g.get("new_voter_cookie") and "voter_id" in g:
+        partitioned = g.get("partitioned_voter_cookie", False)
         response.set_cookie(
             current_app.config["VOTER_COOKIE"],
             _serializer().dumps(g.voter_id),
             max_age=5 * 365 * 24 * 3600,
             httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
+            samesite="None" if partitioned else "Lax",
+            secure=partitioned or request.is_secure,
+            partitioned=partitioned,
         )
     return response
 

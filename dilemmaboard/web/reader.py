@@ -20,6 +20,8 @@ from dilemmaboard.comments.author import author_tokens
 from dilemmaboard.comments.listing import parse_option_filter, parse_page, parse_thread
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
+from dilemmaboard.partners.sharing import ShareMeta, share_meta
+from dilemmaboard.partners.sources import SITE
 from dilemmaboard.voting.casting import OPTION_NUMBERS, PROFILE_CHOICES, cast_vote, option_order
 from dilemmaboard.voting.state import (
     case_version,
@@ -35,6 +37,7 @@ from dilemmaboard.web.i18n import LANG_COOKIE
 from dilemmaboard.web.pages import CommentQuery, Viewer, archive_rows, case_page
 from dilemmaboard.web.privacy import current_voter_id, voter_hash
 from dilemmaboard.web.security import safe_next
+from dilemmaboard.web.urls import absolute_url
 
 bp = Blueprint("reader", __name__)
 VOTE_MESSAGES = {"first": _l("Tak for din stemme."), "change": _l("Din stemme er ændret."),
@@ -62,14 +65,26 @@ def comment_query() -> CommentQuery:
                         thread=parse_thread(request.args))
 
 
+def case_share(case: Case) -> ShareMeta:
+    """The case's canonical address, card and oEmbed link: what a shared link shows."""
+    return share_meta(case, page_url=absolute_url("reader.detail", slug=case.slug),
+                      card_url=absolute_url("sharing.card", slug=case.slug),
+                      oembed_endpoint=absolute_url("sharing.oembed"))
+
+
 def render_case(case: Case, *, status: int = 200, **extra):
     """The case page for this reader (also after a refused comment, with `extra`)."""
     context = case_page(db.session, case, current_viewer(case), comments=comment_query(),
                         front_page=extra.pop("front_page", False))
-    return render_template("dilemmas/detail.html", **context, **extra), status
+    return render_template("dilemmas/detail.html", **context, share=case_share(case),
+                           **extra), status
 
 
-def _vote_limit() -> str:
+# One allowance per IP hash for votes on the case page and in partners' embeds together.
+VOTE_LIMIT_SCOPE = "vote"
+
+
+def vote_limit() -> str:
     return current_app.config["VOTES_PER_IP_LIMIT"]
 
 
@@ -122,7 +137,7 @@ def detail(slug: str):
 
 
 @bp.post("/dilemmas/<slug>/vote")
-@limiter.limit(_vote_limit)
+@limiter.shared_limit(vote_limit, scope=VOTE_LIMIT_SCOPE)
 def vote(slug: str):
     """Record this reader's vote (or change it), then show the case again."""
     case = public_case_or_404(slug)
@@ -133,7 +148,7 @@ def vote(slug: str):
     known_order = case.shuffle and not g.get("new_voter_cookie")
     shown = option_order(case, current_voter_id()).index(option) + 1 if known_order else None
     outcome = cast_vote(db.session, case, voter, option, shown_position=shown,
-                        profile=parse_profile(request.form))
+                        profile=parse_profile(request.form), source=SITE)
     db.session.commit()
     flash(str(VOTE_MESSAGES[outcome]), "success")
     return redirect(url_for("reader.detail", slug=case.slug) + "#results", code=303)

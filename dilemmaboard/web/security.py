@@ -2,16 +2,18 @@
 
 Every response carries the same Content-Security-Policy: scripts, styles and fonts
 come only from our own `static/` (no inline code, no `style=""`), nothing may
-frame the site, forms post only to us. HSTS is added when the request came
+frame the site (but the partners' origins the embed; `allow_framing`), forms
+post only to us. HSTS is added when the request came
 over HTTPS (directly or through a trusted proxy).
 """
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,11 +35,50 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# What a registry origin must look like to be written into frame-ancestors.
+ORIGIN_RE = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+# Sec-Fetch-Site values of a request a page of ours (or the reader, typing) started.
+OWN_FETCH_SITES = ("same-origin", "none")
+
+
+def allow_framing(origins) -> None:
+    """Let these origins frame this response (the embed only; every other stays 'none').
+
+    Called before the view; without any origin the response keeps 'none'/DENY.
+    """
+    g.frame_ancestors = [o for o in origins if ORIGIN_RE.match(o)]
+
+
+def _frame_headers(response: Response) -> None:
+    origins = g.get("frame_ancestors")
+    if origins:
+        # X-Frame-Options knows only DENY/SAMEORIGIN: left out, frame-ancestors decides.
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "frame-ancestors 'none'", "frame-ancestors " + " ".join(origins))
+        response.headers.pop("X-Frame-Options", None)
+
+
+def refuse_cross_origin() -> None:
+    """Refuse a form POST another site started: CSRF without a token (SECURITY.md).
+
+    As Go 1.25's CrossOriginProtection: a browser says where a request comes
+    from in Sec-Fetch-Site; failing that, Origin must be this host. A request
+    with neither is no browser's, and so carries no reader's cookies by force.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site not in OWN_FETCH_SITES:
+            refuse(403, _("Stemmen skal afgives på siden selv."))
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        refuse(403, _("Stemmen skal afgives på siden selv."))
 
 
 def _headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    _frame_headers(response)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -96,6 +96,7 @@ READER_PAGES = {
     "case in English UI": _case_in_english_ui,
     "comment edit page": _comment_edit,
     "archive": _goto("/dilemmas"),
+    "embed (a partner's frame)": _goto(f"/embed/{OPEN_SLUG}?partner=lederne"),
     "error page (404)": _goto("/dilemmas/findes-ikke"),
     "editors: login": _goto("/admin/login"),
 }
@@ -106,6 +107,7 @@ EDITOR_PAGES = {
     "editors: case comments": _goto(f"/admin/dilemmas/{OPEN_SLUG}/comments"),
     "editors: comment queue": _goto("/admin/comments"),
     "editors: audit log": _goto("/admin/audit"),
+    "editors: partners": _goto("/admin/partners"),
 }
 PAGE_TYPES = {**READER_PAGES, **EDITOR_PAGES}
 

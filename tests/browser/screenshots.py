@@ -6,7 +6,8 @@ Builds a throwaway site from the sample cases in dilemmas/ (SQLite in a temp
 folder), adds demo votes and a few reader comments through the real routes,
 serves it on a free loopback port and photographs: the front page, a case with
 results and comments (desktop and phone), a closed case with its chart, the
-archive, and the editors' dashboard.
+archive, the editors' dashboard, and a case embedded in a partner's page
+(tests/browser/partner_screenshot.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.browser.partner_screenshot import take_partner
 from tests.browser.site import (
     EDITOR,
     ROOT,
@@ -147,6 +149,7 @@ def main(argv: list[str]) -> None:
     out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
     for path in take(out):
         print(path)
+    print(take_partner(out))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 The victim is as powerful as a browser gets here: a reader who voted and
 wrote a comment, logged in as an editor. A forged request (no token, a
 wrong one, another session's) in any encoding a cross-site form can send
-is refused with 400 and changes nothing.
+is refused with 400 and changes nothing. The embed's vote alone carries no
+token (it lives in a partner's frame, SECURITY.md): a browser's cross-site
+request to it, as its Sec-Fetch-Site or Origin headers tell, is refused with 403.
 """
 from __future__ import annotations
 
@@ -17,6 +19,12 @@ from tests.security.conftest import EDITOR, OPEN, PASSWORD, build_world, login
 from tests.security.tools import ROUTE_VALUES, assert_refused, fill, post_routes, snapshot
 
 POST_ROUTES = post_routes()
+EMBED_VOTE = "/embed/<slug>/vote"
+TOKEN_ROUTES = [rule for rule in POST_ROUTES if rule != EMBED_VOTE]
+# What a browser says about a request another site's page started.
+CROSS_SITE = [{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+              {"Sec-Fetch-Site": "same-site", "Origin": "https://sub.localhost"},
+              {"Origin": "https://evil.example"}, {"Origin": "null"}]
 CSRF_MESSAGE = "Formularen var udløbet eller ugyldig"
 # A form that would do something on every route, if only the token were right.
 FORM = {
@@ -62,13 +70,24 @@ def test_post_routes_are_found():
     assert len(POST_ROUTES) >= 2
 
 
-def test_no_view_is_exempt_from_csrf(site):
-    assert not csrf._exempt_views and not csrf._exempt_blueprints
+def test_only_the_embed_vote_is_exempt_from_the_token(site):
+    assert csrf._exempt_views == {"dilemmaboard.web.embed.vote"}
+    assert not csrf._exempt_blueprints
+    assert EMBED_VOTE in POST_ROUTES
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart", "text/plain"])
+@pytest.mark.parametrize("headers", CROSS_SITE)
+def test_forged_embed_vote_is_refused(victim, headers, encoding):
+    before = snapshot(victim.app)
+    response = send(victim.author.client, fill(EMBED_VOTE, **ROUTE_VALUES) + "?partner=x",
+                    encoding, dict(FORM), headers=headers)
+    assert_refused(victim.app, response, 403, before)
 
 
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart", "text/plain"])
 @pytest.mark.parametrize("kind", ["missing", "wrong", "other-session"])
-@pytest.mark.parametrize("rule", POST_ROUTES)
+@pytest.mark.parametrize("rule", TOKEN_ROUTES)
 def test_forged_post_is_refused(victim, rule, kind, encoding):
     path = fill(rule, **{**ROUTE_VALUES, "comment_id": victim.comment_id})
     fields = {**FORM, "ids": str(victim.comment_id)}
@@ -81,7 +100,7 @@ def test_forged_post_is_refused(victim, rule, kind, encoding):
     assert CSRF_MESSAGE in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("rule", POST_ROUTES)
+@pytest.mark.parametrize("rule", TOKEN_ROUTES)
 def test_token_in_a_header_from_another_session_is_refused(victim, rule):
     path = fill(rule, **{**ROUTE_VALUES, "comment_id": victim.comment_id})
     before = snapshot(victim.app)

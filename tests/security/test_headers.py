@@ -72,6 +72,29 @@ def test_every_get_route_has_the_headers(site):
         assert_security_headers(response)
 
 
+PARTNER_ORIGIN = "https://www.lederne.dk"
+
+
+def test_only_the_embed_routes_may_be_framed_and_only_by_partners(site):
+    """With a partner registered, every GET route but /embed/ keeps 'none' and DENY."""
+    result = site.test_cli_runner().invoke(args=[
+        "partners", "add", "lederne", "--name", "Lederne", "--origin", PARTNER_ORIGIN])
+    assert result.exit_code == 0, result.output
+    client = site.test_client()
+    framable = []
+    for rule in get_routes():
+        response = client.get(fill(rule, **ROUTE_VALUES) + "?partner=lederne")
+        assert response.status_code < 500, rule
+        policy = directives(response.headers["Content-Security-Policy"])
+        if policy["frame-ancestors"] != ["'none'"]:
+            assert policy["frame-ancestors"] == [PARTNER_ORIGIN], rule
+            assert "X-Frame-Options" not in response.headers, rule
+            framable.append(rule)
+        else:
+            assert response.headers["X-Frame-Options"] == "DENY", rule
+    assert sorted(framable) == ["/embed/<slug>", "/embed/current"]
+
+
 def test_hsts_only_over_https(site):
     client = site.test_client()
     assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers
