@@ -127,7 +127,7 @@ def test_reload_loads_new_files_and_shows_the_report(site, desk, dilemmas_dir):
     response = desk.post("/admin/reload")
     assert response.status_code == 303
     page = desk.page(response.headers["Location"])
-    assert "Cases genindlæst: 1 nye, 0 ændrede, 4 uændrede, 0 sprunget over." in page
+    assert "Cases genindlæst: 1 ny, 0 ændrede, 4 uændrede, 0 sprunget over." in page
     assert "En helt ny case" in page
     assert ("redaktor", "reload", str(dilemmas_dir),
             "created 1, updated 0, unchanged 4, skipped 0") in audit_rows(site)
