@@ -28,6 +28,7 @@ from dilemmaboard.web import (
     privacy,
     reader,
     security,
+    site_files,
 )
 
 # templates/, static/, translations/, migrations/ and instance/ sit beside the package.
@@ -74,7 +75,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (reader, comments, feeds, api, research, desk):
+    for module in (reader, comments, feeds, site_files, api, research, desk):
         app.register_blueprint(module.bp)
 
 

@@ -56,7 +56,7 @@ from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
 from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
-from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
+from dilemmaboard.web.pages import PREVIEW_VIEWS, CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -210,10 +210,15 @@ def case_detail(slug: str):
 
 @bp.get("/dilemmas/<slug>/preview")
 def preview(slug: str):
-    """Show any case exactly as readers will see it, results and follow-up included."""
+    """Show any case as readers will see it: the ballot a new reader meets (?view=ballot,
+    the default), or the results and follow-up (?view=results)."""
     case = case_or_404(slug)
-    context = case_page(db.session, case, Viewer(), comments=CommentQuery(), preview=True)
-    return render_template("dilemmas/detail.html", **context)
+    view = request.args.get("view")
+    view = view if view in PREVIEW_VIEWS else PREVIEW_VIEWS[0]
+    context = case_page(db.session, case, Viewer(), comments=CommentQuery(), preview=True,
+                        preview_view=view)
+    return render_template("dilemmas/detail.html", **context, preview_views=PREVIEW_VIEWS,
+                           preview_view=view)
 
 
 STATE_MESSAGES = {
