@@ -106,6 +106,7 @@ def test_preview_in_english_names_the_state_in_english(site, desk):
     desk.client.get("/language/en")
     page = desk.page(f"/admin/dilemmas/{SCHEDULED}/preview")
     assert '<span class="state state-scheduled">Scheduled</span>' in page
+    assert "state: scheduled" not in page
 
 
 def test_a_preview_is_laid_out_at_the_readers_width():
