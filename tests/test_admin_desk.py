@@ -181,9 +181,16 @@ def test_reload_with_a_missing_folder_says_so(site, desk, tmp_path):
 ])
 def test_preview_shows_any_case_as_readers_will_see_it(site, desk, slug, title, followup):
     assert site.test_client().get(f"/dilemmas/{slug}").status_code in (200, 404)
-    page = desk.page(f"/admin/dilemmas/{slug}/preview")
-    assert title in page
-    assert 'class="preview-banner"' in page and "Forhåndsvisning" in page
+    # First the ballot as a new reader meets it (no results, no follow-up) ...
+    ballot = desk.page(f"/admin/dilemmas/{slug}/preview")
+    assert title in ballot
+    assert 'class="preview-banner"' in ballot and "Forhåndsvisning" in ballot
+    assert 'class="vote-form"' in ballot and 'type="submit"' not in ballot.split(
+        'class="vote-form"', 1)[1].split("</form>", 1)[0]
+    assert followup not in ballot and 'id="results"' not in ballot
+    assert_csp_clean(ballot)
+    # ... then the results and the follow-up.
+    page = desk.page(f"/admin/dilemmas/{slug}/preview?view=results")
     assert followup in page
     assert 'id="results"' in page  # results shown whatever the results mode
     assert 'class="vote-form"' not in page

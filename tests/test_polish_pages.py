@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from dilemmaboard.comments.counters import comment_counter_mismatches
+from dilemmaboard.desk.problem_words import message_words
 from dilemmaboard.extensions import db
+from dilemmaboard.factory import create_app
 from dilemmaboard.models import Comment, CommentReport
 from tests.admin_helpers import (
     CLOSED,
@@ -347,3 +349,49 @@ def test_the_desk_sees_why_and_can_dismiss_a_report(site, desk):
     assert f'id="comment-{comment_id}"' not in desk.page("/admin/comments")
     # The readers who reported it cannot bring it back by reporting again.
     assert "Afviste anmeldelserne af" in desk.page("/admin/audit")
+
+
+# --- 8: the sync's problems in words ----------------------------------------------------------
+
+def test_the_dashboard_says_the_sync_problems_in_words(site, desk, dilemmas_dir):
+    (dilemmas_dir / "fire-svar.md").write_text(
+        "---\ntitle: Fire svar\npublish: 2020-01-06\noptions:\n  - a\n  - b\n  - c\n  - d\n"
+        "---\nTekst\n", encoding="utf-8")
+    (dilemmas_dir / "stavefejl.md").write_text(
+        "---\ntitle: Stavefejl\npublish: 2020-01-06\nopitons: []\n---\nTekst\n",
+        encoding="utf-8")
+    desk.post("/admin/reload")
+    page = desk.page("/admin/")
+    words = page.split('<ul class="sync-problem-words">', 1)[1].split("</ul>", 1)[0]
+    assert "der skal være præcis 5 svar, der er 4" in words
+    assert "ukendt nøgle &#39;opitons&#39; (mente du &#39;options&#39;?)" in words
+    assert "<code>" in words and "linje 4" in words
+    assert "expected exactly" not in words and "unknown key" not in words
+    # The lines as `check` prints them stay below, for searching and copying.
+    assert "expected exactly 5 options, found 4" in page
+    desk.client.get("/language/en")
+    english = desk.page("/admin/")
+    assert "there must be exactly 5 options, there are 4" in english
+    assert "unknown key &#39;opitons&#39; (did you mean &#39;options&#39;?)" in english
+
+
+def test_every_problem_message_of_the_loader_has_words():
+    samples = [
+        "unknown key 'x'", "missing 'title'", "'title' is empty", "'title' must be text",
+        "'title' is over 300 characters", "'shuffle' must be true or false",
+        "bad date for 'publish': 'x'", "'closes' is before 'publish'",
+        "options must be a list of exactly five answers", "expected exactly 5 options, found 3",
+        "option 2 is empty", "option 2 is empty or not text",
+        "bad slug 'X' from the file name: use [a-z0-9-]{1,80}",
+        "duplicate slug 'a' (also used by b.md)", "bad language 'x1' (use a code like 'da')",
+        "bad results mode 'x': use one of after_vote, always, after_close",
+        "tags must be a list of words", "imported_votes must be five non-negative whole numbers",
+        "the case text (after the front matter) is empty",
+        "still the scaffold's placeholder text: write the case here",
+        "file must start with '---' and YAML front matter", "YAML error: bad",
+        "file is not valid UTF-8",
+    ]
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.test_request_context():
+        assert [m for m in samples if message_words(m) == m] == []

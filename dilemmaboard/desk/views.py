@@ -50,6 +50,7 @@ from dilemmaboard.desk.forms import (
     ModerateForm,
     ReasonForm,
 )
+from dilemmaboard.desk.problem_words import problem_lines
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.refusal import Refused
@@ -168,7 +169,7 @@ def dashboard():
     """Show every case with its state and numbers, and the problems of the last sync."""
     board = service.dashboard(db.session)
     return render_template("admin/dashboard.html", rows=board.rows, problems=board.problems,
-                           form=ActionForm())
+                           problem_rows=problem_lines(board.problems), form=ActionForm())
 
 
 @bp.post("/reload")
