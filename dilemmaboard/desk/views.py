@@ -304,7 +304,7 @@ def _moderate(form: ModerateForm, comment_ids: list[int]):
 
 @bp.post("/comments/<int:comment_id>/moderate")
 def moderate_one(comment_id: int):
-    """Approve, hide, restore or delete one comment."""
+    """Approve, hide, restore or delete one comment, or dismiss its reports."""
     form = ModerateForm()
     if not form.validate_on_submit():
         return _form_error(form)
