@@ -78,7 +78,13 @@ instance/secret_key:
 	mkdir -p instance
 	$(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
 
-run: install instance/secret_key
+# The same key for this checkout's commands: Flask's CLI reads .env (python-dotenv), so
+# `flask --app app editors add anne` works here without an export. Never committed.
+.env: instance/secret_key
+	touch $@
+	grep -q '^SECRET_KEY=' $@ || echo "SECRET_KEY=$$(cat instance/secret_key)" >> $@
+
+run: install instance/secret_key .env
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) db upgrade
 	SECRET_KEY=$$(cat instance/secret_key) $(FLASK) dilemmas sync
 	@echo "Dilemmaboard on http://127.0.0.1:$(PORT)/"
@@ -102,4 +108,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .env .pytest_cache

@@ -148,8 +148,12 @@ def secret_key(settings: Mapping, *, debug: bool) -> str:
     if debug or settings.get("DEBUG") or settings.get("TESTING"):
         return DEV_SECRET_KEY
     raise ConfigError(
-        "set the SECRET_KEY environment variable (for example: export SECRET_KEY="
-        "$(python3 -c 'import secrets; print(secrets.token_hex(32))'))."
+        "set the SECRET_KEY environment variable: the key is expected in the environment, "
+        "or in a .env file in the folder you run `flask --app app` from (`make run` keeps "
+        "this checkout's key in instance/secret_key and writes it to .env). Keep using the "
+        "key the site already has (sessions and edit links are signed with it); only a new "
+        "site needs a new one: export SECRET_KEY="
+        "$(python3 -c 'import secrets; print(secrets.token_hex(32))')."
     )
 
 

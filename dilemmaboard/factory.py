@@ -31,6 +31,7 @@ from dilemmaboard.web import (
     reader,
     security,
     sharing,
+    site_files,
     urls,
 )
 
@@ -80,7 +81,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = urls.IdConverter  # row ids in routes: <id:comment_id>
-    for module in (reader, comments, feeds, api, research, desk, embed, sharing):
+    for module in (reader, comments, feeds, site_files, api, research, desk, embed, sharing):
         app.register_blueprint(module.bp)
 
 

@@ -167,6 +167,8 @@ class Comment(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="visible")
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = _source_column()
+    # Visible replies under this top-level comment: the "most replies" order reads it.
+    visible_replies: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -193,6 +195,10 @@ class CommentReport(db.Model):
     reporter_hash: Mapped[str] = mapped_column(String(64))
     # The reporter's day-salted IP hash (None for reports stored before it was kept).
     ip_hash: Mapped[str | None] = mapped_column(String(64))
+    # Why: one of comments.service.REPORT_REASONS, and the reader's own words if any
+    # (None for reports stored before a reason was asked for).
+    reason: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

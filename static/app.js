@@ -1,17 +1,18 @@
 // Progressive enhancement: every page works without this file.
 //
-// A form marked data-enhance="#vote-area #comments" (and every comment or report
-// form in the comment section) is sent with fetch instead of a page load. The server answers exactly as for a plain form (303 to the case page,
+// A form marked data-enhance="#vote-area #comments" (and every comment form in the
+// comment section) is sent with fetch instead of a page load. The server answers exactly as for a plain form (303 to the case page,
 // which fetch follows); the listed parts of the page are swapped for their new
 // versions, the confirmation is announced through the aria-live region, and focus
 // moves to the new results. On a network failure the form is submitted the old way.
 (function () {
   "use strict";
 
-  // Forms in other people's templates, enhanced without marking them up.
+  // Forms in other people's templates, enhanced without marking them up: only those
+  // inside the comment section, whose answer has a #comments to swap in. A form on a
+  // page of its own (editing a comment, reporting one) follows its redirect the plain way.
   var AUTO_ENHANCE = [
-    ["form.comment-form", "#comments"],
-    ["form.report-form", "#comments"]
+    ["#comments form.comment-form", "#comments"]
   ];
 
   function announce(text) {

@@ -168,5 +168,6 @@ def report(app, comment_id: int, slug: str = OPEN, times: int = 1) -> None:
         reader = Reader(app.test_client())
         reader.client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
         response = reader.client.post(f"/comments/{comment_id}/report",
-                                      data={"csrf_token": reader.token(f"/dilemmas/{slug}")})
+                                      data={"csrf_token": reader.token(f"/dilemmas/{slug}"),
+                                            "reason": "offensive"})
         assert response.status_code == 303, response.get_data(as_text=True)

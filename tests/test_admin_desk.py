@@ -127,7 +127,7 @@ def test_reload_loads_new_files_and_shows_the_report(site, desk, dilemmas_dir):
     response = desk.post("/admin/reload")
     assert response.status_code == 303
     page = desk.page(response.headers["Location"])
-    assert "Cases genindlæst: 1 nye, 0 ændrede, 4 uændrede, 0 sprunget over." in page
+    assert "Cases genindlæst: 1 ny, 0 ændrede, 4 uændrede, 0 sprunget over." in page
     assert "En helt ny case" in page
     assert ("redaktor", "reload", str(dilemmas_dir),
             "created 1, updated 0, unchanged 4, skipped 0") in audit_rows(site)
@@ -181,9 +181,16 @@ def test_reload_with_a_missing_folder_says_so(site, desk, tmp_path):
 ])
 def test_preview_shows_any_case_as_readers_will_see_it(site, desk, slug, title, followup):
     assert site.test_client().get(f"/dilemmas/{slug}").status_code in (200, 404)
-    page = desk.page(f"/admin/dilemmas/{slug}/preview")
-    assert title in page
-    assert 'class="preview-banner"' in page and "Forhåndsvisning" in page
+    # First the ballot as a new reader meets it (no results, no follow-up) ...
+    ballot = desk.page(f"/admin/dilemmas/{slug}/preview")
+    assert title in ballot
+    assert 'class="preview-banner"' in ballot and "Forhåndsvisning" in ballot
+    assert 'class="vote-form"' in ballot and 'type="submit"' not in ballot.split(
+        'class="vote-form"', 1)[1].split("</form>", 1)[0]
+    assert followup not in ballot and 'id="results"' not in ballot
+    assert_csp_clean(ballot)
+    # ... then the results and the follow-up.
+    page = desk.page(f"/admin/dilemmas/{slug}/preview?view=results")
     assert followup in page
     assert 'id="results"' in page  # results shown whatever the results mode
     assert 'class="vote-form"' not in page

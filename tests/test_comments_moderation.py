@@ -229,16 +229,16 @@ def test_a_reader_reports_a_comment_once(blog, anne, new_reader):
     anne.comment()
     comment_id = first_id(blog)
     bo = new_reader()
-    first = bo.post(f"/comments/{comment_id}/report")
+    first = bo.post(f"/comments/{comment_id}/report", reason="offensive")
     assert first.status_code == 303
     assert first.headers["Location"].endswith(f"#comment-{comment_id}")
-    again = bo.post(f"/comments/{comment_id}/report")
+    again = bo.post(f"/comments/{comment_id}/report", reason="offensive")
     assert again.status_code == 303
     assert "allerede anmeldt" in bo.client.get(again.headers["Location"]).get_data(as_text=True)
     assert stored_comments(blog)[0].report_count == 1
     other = new_reader()
     other.client.environ_base["REMOTE_ADDR"] = "192.0.2.9"  # one address counts once a day
-    other.post(f"/comments/{comment_id}/report")
+    other.post(f"/comments/{comment_id}/report", reason="spam")
     assert stored_comments(blog)[0].report_count == 2
     with blog.app_context():
         assert db.session.scalar(select(CommentReport.id).limit(1)) is not None
@@ -249,8 +249,8 @@ def test_reporting_a_deleted_or_unknown_comment_is_404(blog, anne):
     anne.comment()
     comment_id = first_id(blog)
     moderate(blog, comment_id, "delete")
-    assert anne.post(f"/comments/{comment_id}/report").status_code == 404
-    assert anne.post("/comments/424242/report").status_code == 404
+    assert anne.post(f"/comments/{comment_id}/report", reason="spam").status_code == 404
+    assert anne.post("/comments/424242/report", reason="spam").status_code == 404
     assert stored_comments(blog)[0].report_count == 0
 
 

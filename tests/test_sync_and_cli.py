@@ -1,13 +1,14 @@
 """`flask dilemmas check|sync|new`, `flask tallies verify` and `flask demo seed-votes`."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from dilemmaboard.cases import sync
-from dilemmaboard.cases.scaffold import next_monday
+from dilemmaboard.cases.scaffold import BODY_PLACEHOLDER, FOLLOWUP_PLACEHOLDER, next_monday
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case, Option, SyncProblem, Vote, VoteEvent, utcnow
 from tests.conftest import run_sync, write_case
@@ -121,7 +122,24 @@ def test_new_writes_a_scaffold_that_check_rejects(runner, dilemmas_dir):
     assert "option 1 is empty" in check.output
     filled = text.replace('  - ""', "  - Et svar")
     path.write_text(filled, encoding="utf-8")
+    # The options alone are not enough: the placeholder texts are still there.
+    check = runner.invoke(args=["dilemmas", "check", str(dilemmas_dir)])
+    assert check.exit_code == 1
+    placeholder_lines = [line for line in check.output.splitlines()
+                         if "still the scaffold's placeholder text" in line]
+    lines = filled.split("\n")
+    assert [re.search(r":(\d+): still", line).group(1) for line in placeholder_lines] == [
+        str(lines.index(text) + 1) for text in (BODY_PLACEHOLDER, FOLLOWUP_PLACEHOLDER)]
+    written = (filled.replace(BODY_PLACEHOLDER, "Lederen står med et valg.")
+               .replace(FOLLOWUP_PLACEHOLDER, "Eksperten svarer."))
+    path.write_text(written, encoding="utf-8")
     assert runner.invoke(args=["dilemmas", "check", str(dilemmas_dir)]).exit_code == 0
+
+
+def test_a_new_scaffold_is_a_draft_until_an_editor_says_otherwise(runner, dilemmas_dir):
+    result = runner.invoke(args=["dilemmas", "new", "En kladde fra start"])
+    path = Path(result.output.strip())
+    assert "\ndraft: true\n" in path.read_text(encoding="utf-8")
 
 
 def test_next_monday():

@@ -49,7 +49,7 @@ def sync_command(allow_option_edits: bool) -> None:
 @dilemmas_cli.command("new")
 @click.argument("title")
 def new_command(title: str) -> None:
-    """Write a new case file for next Monday (check rejects it until the options are filled)."""
+    """Write a new draft case file for next Monday (check rejects it until it is written)."""
     title = title.strip()
     if not title:
         raise click.ClickException("the title is empty")

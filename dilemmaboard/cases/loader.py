@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from dilemmaboard.cases import fields, markdown
 from dilemmaboard.cases.front_matter import MAX_FILE_BYTES, decode, read_front_matter
 from dilemmaboard.cases.problems import CaseError, Problem
+from dilemmaboard.cases.scaffold import PLACEHOLDERS
 
 FOLLOWUP_MARKER = "<!-- followup -->"
 
@@ -69,6 +70,7 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
         problems.append(Problem(path, None, "the case text (after the front matter) is empty"))
     problems += _markdown_problems(path, front.body, front.body_line, options,
                                    option_lines or [front.line("options")] * len(options))
+    problems += _placeholder_problems(path, front.body, front.body_line)
     if problems:
         raise CaseError(problems)
     try:
@@ -84,6 +86,14 @@ def load_text(path: str, raw: bytes, *, site_timezone: str = "Europe/Copenhagen"
         body_html=body_html, followup_html=followup_html,
         slug_line=front.line("slug"), option_lines=option_lines,
     )
+
+
+def _placeholder_problems(path: str, body: str, body_line: int) -> list[Problem]:
+    """The lines still holding `flask dilemmas new`'s stand-in text: not a case yet."""
+    return [Problem(path, body_line + offset,
+                    "still the scaffold's placeholder text: write the case here")
+            for offset, line in enumerate(body.split("\n"))
+            if any(placeholder in line for placeholder in PLACEHOLDERS)]
 
 
 def _markdown_problems(path: str, body: str, body_line: int, options: list[str],

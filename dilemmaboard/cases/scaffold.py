@@ -18,10 +18,17 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) or 7)
 
 
+# The scaffold's stand-in texts: `check` (and every sync) refuses a file that still has them.
+BODY_PLACEHOLDER = "Beskriv situationen her: hvem er lederen, hvad er sket, og hvad står på spil?"
+FOLLOWUP_PLACEHOLDER = "Ekspertens kommentar, som vises, når afstemningen er lukket."
+PLACEHOLDERS = (BODY_PLACEHOLDER, FOLLOWUP_PLACEHOLDER)
+
+# A scaffold starts as a draft: never public until an editor removes `draft: true`.
 TEMPLATE = """---
 title: {title}
 publish: {publish}T08:00
 language: {language}
+draft: true
 tags: []
 options:
   - ""
@@ -30,12 +37,12 @@ options:
   - ""
   - ""
 ---
-Beskriv situationen her: hvem er lederen, hvad er sket, og hvad står på spil?
+{body}
 
 Hvad gør du?
 
 <!-- followup -->
-Ekspertens kommentar, som vises, når afstemningen er lukket.
+{followup}
 """
 
 
@@ -48,5 +55,6 @@ def write_scaffold(folder: Path, title: str, *, language: str, today: date) -> P
         raise FileExistsError(f"{path} already exists")
     safe_title = title.replace('"', '\\"')
     path.write_text(TEMPLATE.format(title=f'"{safe_title}"', publish=publish.isoformat(),
-                                    language=language), encoding="utf-8")
+                                    language=language, body=BODY_PLACEHOLDER,
+                                    followup=FOLLOWUP_PLACEHOLDER), encoding="utf-8")
     return path

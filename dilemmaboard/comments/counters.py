@@ -1,13 +1,13 @@
 """The comment counters checked against the comments (`flask tallies verify`).
 
-Pages only read `Case.comment_count`, `Case.visible_threads` and
-`Option.visible_threads`; these count what they must equal.
+Pages only read `Case.comment_count`, `Case.visible_threads`,
+`Option.visible_threads` and `Comment.visible_replies`; these count what they must equal.
 """
 from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment
@@ -49,4 +49,23 @@ def comment_counter_mismatches(session: Session) -> list[Mismatch]:
             if option.visible_threads != actual:
                 problems.append(Mismatch(f"{case.slug} option {option.number} threads", option,
                                          "visible_threads", option.visible_threads, actual))
+    return problems + reply_counter_mismatches(session)
+
+
+def reply_counter_mismatches(session: Session) -> list[Mismatch]:
+    """Every top-level comment whose stored visible replies disagree with its replies."""
+    replies = dict(session.execute(
+        select(Comment.parent_id, func.count())
+        .where(Comment.status == "visible", Comment.parent_id.is_not(None))
+        .group_by(Comment.parent_id)).all())
+    problems = []
+    for comment in session.scalars(
+            select(Comment).where(Comment.parent_id.is_(None),
+                                  or_(Comment.visible_replies != 0,
+                                      Comment.id.in_(list(replies))))
+            .order_by(Comment.id)):
+        actual = replies.get(comment.id, 0)
+        if comment.visible_replies != actual:
+            problems.append(Mismatch(f"comment {comment.id} replies", comment,
+                                     "visible_replies", comment.visible_replies, actual))
     return problems

@@ -51,6 +51,16 @@ def parse_option_filter(args) -> int | None:
     return int(values[0])
 
 
+# The orders a reader may list threads in (?sort=); the first is the default.
+SORTS = ("oldest", "newest", "replies")
+
+
+def parse_sort(args) -> str:
+    """?sort= as one of SORTS; anything else is the default, oldest first."""
+    values = args.getlist("sort")
+    return values[0] if len(values) == 1 and values[0] in SORTS else SORTS[0]
+
+
 # Replies shown under each thread on the case page; the thread's own view has them all.
 REPLIES_SHOWN = 20
 
@@ -74,8 +84,17 @@ def _has_visible_reply():
     return exists().where(_reply.parent_id == Comment.id, _reply.status == "visible")
 
 
-def thread_starters(case_id: int, *, viewer: str | None = None, option: int | None = None):
-    """Select the top-level comments a reader sees, oldest first.
+_ORDER = {
+    "oldest": (Comment.id,),
+    "newest": (Comment.id.desc(),),
+    # The stored counter of visible replies: no counting per thread.
+    "replies": (Comment.visible_replies.desc(), Comment.id),
+}
+
+
+def thread_starters(case_id: int, *, viewer: str | None = None, option: int | None = None,
+                    sort: str = "oldest"):
+    """Select the top-level comments a reader sees, oldest first (or in `sort` order).
 
     A hidden or deleted comment with visible replies stays as a placeholder,
     so the thread under it still reads.
@@ -88,7 +107,7 @@ def thread_starters(case_id: int, *, viewer: str | None = None, option: int | No
     )
     if option is not None:
         stmt = stmt.where(Comment.option_number == option)
-    return stmt.order_by(Comment.id)
+    return stmt.order_by(*_ORDER[sort])
 
 
 def thread_replies(parent_ids: list[int], *, viewer: str | None = None):
@@ -211,18 +230,19 @@ class CommentListing:
     show_options: bool = True  # False while this reader may not see results
     thread: int | None = None  # a thread's own view: its top comment's id
     back_page: int = 1  # in a thread's view: the page of threads it is on
+    sort: str = SORTS[0]  # the order of the threads, one of SORTS
 
 
 def _threads_page(session: Session, case: Case, *, viewer: str | None,
                   settings: CommentSettings, page: int, option: int | None,
-                  counts: dict[int, int]) -> tuple[list[Thread], int, int]:
+                  counts: dict[int, int], sort: str) -> tuple[list[Thread], int, int]:
     """One page of the case's threads, each with its first replies; the page and pages."""
     visible = counts.get(option, 0) if option is not None else case.visible_threads
     total = visible + session.scalar(other_thread_count(case.id, viewer=viewer, option=option))
     pages = max(1, -(-total // settings.per_page))
     page = min(max(page, 1), pages)
     tops = session.scalars(
-        thread_starters(case.id, viewer=viewer, option=option)
+        thread_starters(case.id, viewer=viewer, option=option, sort=sort)
         .limit(settings.per_page).offset((page - 1) * settings.per_page)
     ).all()
     replies: dict[int, list[Comment]] = {c.id: [] for c in tops}
@@ -252,7 +272,7 @@ def _one_thread(session: Session, top: Comment, *, viewer: str | None,
 def list_comments(session: Session, case: Case, *, viewer: str | None,
                   settings: CommentSettings, page: int = 1, option: int | None = None,
                   thread: int | None = None, show_options: bool = True,
-                  tokens: Mapping[int, str] | None = None,
+                  tokens: Mapping[int, str] | None = None, sort: str = SORTS[0],
                   now: datetime | None = None) -> CommentListing:
     """One page of threads with their first replies, or one thread with a page of its
     replies (`thread`, a shown thread's top comment; any other id is ignored), as this
@@ -272,7 +292,8 @@ def list_comments(session: Session, case: Case, *, viewer: str | None,
                                                       settings=settings)
     else:
         threads, page, pages = _threads_page(session, case, viewer=viewer, settings=settings,
-                                             page=page, option=option, counts=counts)
+                                             page=page, option=option, counts=counts,
+                                             sort=sort)
         back_page = 1
     tokens = tokens or {}
     shown = [c for t in threads for c in (t.comment, *t.replies)]
@@ -281,14 +302,14 @@ def list_comments(session: Session, case: Case, *, viewer: str | None,
     return CommentListing(
         threads=threads, page=page, pages=pages, option=option, option_counts=counts,
         editable_ids=editable, show_options=show_options,
-        thread=top.id if top is not None else None, back_page=back_page,
+        thread=top.id if top is not None else None, back_page=back_page, sort=sort,
     )
 
 
 def page_comments(session: Session, case: Case, *, voter: str | None, my_vote: Vote | None,
                   preview: bool, settings: CommentSettings, show_options: bool,
                   page: int = 1, option: int | None = None, thread: int | None = None,
-                  tokens: Mapping[int, str] | None = None) -> dict:
+                  tokens: Mapping[int, str] | None = None, sort: str = SORTS[0]) -> dict:
     """The case page's comment context: the listing and whether this reader may post.
 
     `show_options`: whether this reader may see the case's results (the caller asks
@@ -296,7 +317,7 @@ def page_comments(session: Session, case: Case, *, voter: str | None, my_vote: V
     """
     listing = list_comments(session, case, viewer=voter, settings=settings, page=page,
                             option=option, thread=thread, show_options=show_options,
-                            tokens=tokens)
+                            tokens=tokens, sort=sort)
     if preview:
         blocked = "preview"
     elif settings.require_vote and my_vote is None:

@@ -5,9 +5,10 @@ never commits: the caller (a view, the CLI, a test) commits once, so a comment
 and its counters land together or not at all. What cannot be done raises
 `Refused` before anything is written.
 
-`Case.comment_count` always equals the number of visible comments of the case, and
+`Case.comment_count` always equals the number of visible comments of the case,
 `Case.visible_threads` / `Option.visible_threads` the visible top-level ones (in all,
-and per the author's option): a new comment and every status change move them in the
+and per the author's option), and a top-level comment's `visible_replies` its visible
+replies: a new comment and every status change move them in the
 same transaction (`_page_changed`), so no page counts rows. Every write a reader
 can see also stamps the case's `updated_at`, the version of its page (web/caching.py).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,16 @@ STATUSES = ("visible", "pending", "hidden", "deleted")
 # An editor's action and the status it gives the comment.
 MODERATION_ACTIONS = {"approve": "visible", "hide": "hidden", "restore": "visible",
                       "delete": "deleted"}
+# What an editor may do with a comment: change its status, or find its reports unfounded.
+EDITOR_ACTIONS = (*MODERATION_ACTIONS, "dismiss")
+# Why a reader reports a comment (the report form's choices), in the order shown.
+REPORT_REASONS = {
+    "offensive": _l("Den er krænkende eller chikanerende"),
+    "personal": _l("Den deler personlige oplysninger om andre"),
+    "spam": _l("Den er spam eller reklame"),
+    "other": _l("Noget andet"),
+}
+REPORT_NOTE_MAX = 500
 
 
 # --- status and the counters -------------------------------------------------
@@ -51,6 +63,9 @@ def _page_changed(session: Session, comment: Comment, delta: int = 0) -> None:
                         .where(Option.case_id == comment.case_id,
                                Option.number == comment.option_number)
                         .values(visible_threads=Option.visible_threads + delta))
+    if delta and not top_level:
+        session.execute(update(Comment).where(Comment.id == comment.parent_id)
+                        .values(visible_replies=Comment.visible_replies + delta))
 
 
 def _set_status(session: Session, comment: Comment, new_status: str) -> bool:
@@ -90,6 +105,16 @@ def moderate_comment(session: Session, comment: Comment, action: str) -> None:
         # An editor has looked at it: it leaves the reported list. Earlier
         # reporters stay recorded, so they cannot report the same text again.
         comment.report_count = 0
+
+
+def dismiss_reports(comment: Comment) -> bool:
+    """An editor found the reports unfounded: the comment leaves the reported list and
+    stays as it is. True if it had reports. Earlier reporters stay recorded, so they
+    cannot report the same text again. Does not commit."""
+    if not comment.report_count:
+        return False
+    comment.report_count = 0
+    return True
 
 
 def held_comments(case_id: int | None = None):
@@ -181,10 +206,23 @@ def delete_own_comment(session: Session, comment: Comment, *, token: str | None,
     _set_status(session, comment, "deleted")
 
 
+def clean_report(reason: str | None, note: str | None) -> tuple[str, str | None]:
+    """The reader's reason (one of REPORT_REASONS) and note (trimmed, None if blank).
+    Raises Refused("invalid")."""
+    if reason not in REPORT_REASONS:
+        raise Refused("invalid", _("Vælg, hvad der er galt med kommentaren."))
+    note = (note or "").strip()
+    if len(note) > REPORT_NOTE_MAX:
+        raise Refused("invalid", _("Højst %(num)s tegn.", num=REPORT_NOTE_MAX))
+    return reason, note or None
+
+
 def report_comment(session: Session, comment: Comment, reporter_hash: str,
-                   ip_hash: str | None, now: datetime | None = None) -> str:
-    """Record one reader's report: "new", "again" (this reader reported it already), or
-    "counted" (a report from their address today is counted already). Does not commit.
+                   ip_hash: str | None, now: datetime | None = None, *,
+                   reason: str | None, note: str | None = None) -> str:
+    """Record one reader's report and why: "new", "again" (this reader reported it
+    already), or "counted" (a report from their address today is counted already).
+    Raises Refused for a missing reason or a note too long. Does not commit.
 
     Each reader counts once: one report per voter hash and one per day's IP hash, both
     unique in the table, so a reader who drops their cookie adds nothing. (Readers
@@ -192,9 +230,10 @@ def report_comment(session: Session, comment: Comment, reporter_hash: str,
     """
     if comment.status != "visible":
         raise Refused("not_found", _("Kommentaren findes ikke."))
+    reason, note = clean_report(reason, note)
     report_id = insert_unless_present(session, CommentReport, {
         "comment_id": comment.id, "reporter_hash": reporter_hash, "ip_hash": ip_hash,
-        "created_at": now or utcnow(),
+        "reason": reason, "note": note, "created_at": now or utcnow(),
     }, unique=None)
     if report_id is None:
         mine = session.scalar(select(CommentReport.id).where(

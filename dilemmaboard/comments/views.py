@@ -27,6 +27,8 @@ from dilemmaboard.comments.author import (
 )
 from dilemmaboard.comments.listing import comment_place
 from dilemmaboard.comments.service import (
+    REPORT_NOTE_MAX,
+    REPORT_REASONS,
     delete_own_comment,
     edit_comment,
     post_comment,
@@ -201,14 +203,35 @@ def delete(comment_id: int):
     return response
 
 
-@bp.post("/comments/<id:comment_id>/report")
-@limiter.limit(_action_limit, error_message=_too_many_actions)
-@limiter.limit(_action_limit, key_func=_reader_key, scope="report-reader",
+def _report_page(comment: Comment, case: Case, error: str | None = None):
+    """The report form: what is wrong with the comment, and the reader's own words."""
+    if comment.status != "visible":
+        refuse(404, _("Kommentaren findes ikke."))
+    return render_template(
+        "comments/report.html", comment=comment, case=case, error=error,
+        reasons=REPORT_REASONS, note_max=REPORT_NOTE_MAX, chosen=request.form.get("reason"),
+        note=request.form.get("note", ""), back_url=_comment_url(comment, case, _settings()),
+    ), (400 if error else 200)
+
+
+@bp.route("/comments/<id:comment_id>/report", methods=["GET", "POST"])
+@limiter.limit(_action_limit, methods=["POST"], error_message=_too_many_actions)
+@limiter.limit(_action_limit, methods=["POST"], key_func=_reader_key, scope="report-reader",
                error_message=_too_many_actions)
 def report(comment_id: int):
-    """Flag a comment for the editors; each reader (and each address a day) counts once."""
+    """Ask why, then flag a comment for the editors; each reader (and each address a
+    day) counts once."""
     comment, case = _public_comment_or_404(comment_id)
-    outcome = report_comment(db.session, comment, voter_hash(create=True), ip_hash())
+    if request.method == "GET":
+        return _report_page(comment, case)
+    try:
+        outcome = report_comment(db.session, comment, voter_hash(create=True), ip_hash(),
+                                 reason=request.form.get("reason"),
+                                 note=request.form.get("note"))
+    except Refused as exc:
+        if exc.kind != "invalid":
+            raise
+        return _report_page(comment, case, error=exc.message)
     url = _comment_url(comment, case, _settings())
     db.session.commit()
     if outcome == "again":

@@ -12,7 +12,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from dilemmaboard.comments.service import MODERATION_ACTIONS
+from dilemmaboard.comments.service import EDITOR_ACTIONS
 from dilemmaboard.desk.service import BULK_MAX, REASON_MISSING, missing_reason
 from dilemmaboard.models import MAX_ID
 
@@ -44,7 +44,7 @@ class ModerateForm(FlaskForm):
     # The buttons and radio buttons are written in the templates; this only checks the value.
     action = StringField(_l("Handling"), validators=[
         InputRequired(_l("Vælg en handling.")),
-        AnyOf(list(MODERATION_ACTIONS), message=_l("Vælg en handling.")),
+        AnyOf(list(EDITOR_ACTIONS), message=_l("Vælg en handling.")),
     ])
     reason = TextAreaField(_l("Begrundelse"), validators=[Length(max=REASON_MAX)])
     next = HiddenField()

@@ -15,14 +15,17 @@ from sqlalchemy.orm import Session
 
 from dilemmaboard.cases.sync import SyncReport, sync_configured
 from dilemmaboard.comments.service import (
+    EDITOR_ACTIONS,
     MODERATION_ACTIONS,
+    REPORT_REASONS,
     STATUSES,
+    dismiss_reports,
     held_comments,
     moderate_comment,
     reported_comments,
 )
 from dilemmaboard.desk import audit
-from dilemmaboard.models import Case, Comment, SyncProblem
+from dilemmaboard.models import Case, Comment, CommentReport, SyncProblem
 from dilemmaboard.refusal import Refused
 from dilemmaboard.voting.state import case_state, is_public
 
@@ -122,6 +125,15 @@ def set_case_override(session: Session, case: Case, action: str, *, editor: str,
 # --- moderation ---------------------------------------------------------------------
 
 @dataclass
+class ReportSummary:
+    """Why readers reported one comment: each reason in words with how many gave it,
+    and the notes they wrote (newest first)."""
+
+    reasons: list[tuple[str, int]]
+    notes: list[str]
+
+
+@dataclass
 class Queue:
     """The comments waiting for an editor and the reported ones, oldest first."""
 
@@ -129,16 +141,42 @@ class Queue:
     held_total: int
     reported: list[Row]
     reported_total: int
+    reports: dict[int, ReportSummary]  # per reported comment shown
 
 
 def moderation_queue(session: Session, limit: int) -> Queue:
     """The first `limit` held and reported comments with their cases, and how many in all."""
+    reported = _with_cases(session, reported_comments(), limit)
     return Queue(
         held=_with_cases(session, held_comments(), limit),
         held_total=_total(session, held_comments()),
-        reported=_with_cases(session, reported_comments(), limit),
+        reported=reported,
         reported_total=_total(session, reported_comments()),
+        reports=report_summaries(session, [row[0].id for row in reported]),
     )
+
+
+NOTES_SHOWN = 5
+
+
+def report_summaries(session: Session, comment_ids: list[int]) -> dict[int, ReportSummary]:
+    """The readers' reasons and notes for these comments, in one query."""
+    summaries = {cid: ReportSummary(reasons=[], notes=[]) for cid in comment_ids}
+    if not comment_ids:
+        return summaries
+    counts: dict[int, dict[str | None, int]] = {cid: {} for cid in comment_ids}
+    for cid, reason, note in session.execute(
+            select(CommentReport.comment_id, CommentReport.reason, CommentReport.note)
+            .where(CommentReport.comment_id.in_(comment_ids))
+            .order_by(CommentReport.id.desc())):
+        counts[cid][reason] = counts[cid].get(reason, 0) + 1
+        if note and len(summaries[cid].notes) < NOTES_SHOWN:
+            summaries[cid].notes.append(note)
+    for cid, by_reason in counts.items():
+        summaries[cid].reasons = [
+            (str(REPORT_REASONS.get(reason, _l("Ingen begrundelse"))), n)
+            for reason, n in sorted(by_reason.items(), key=lambda item: -item[1])]
+    return summaries
 
 
 def _with_cases(session: Session, stmt: Select, limit: int) -> list[Row]:
@@ -160,12 +198,13 @@ def case_comments(case: Case, status: str | None = None) -> Select:
 
 def moderate(session: Session, comment_ids: list[int], action: str, *, editor: str,
              reason: str = "") -> int:
-    """Apply one moderation action to the chosen comments; return how many changed.
+    """Apply one editor's action (a moderation action, or "dismiss" their reports) to the
+    chosen comments; return how many changed.
 
     The whole batch is refused if one of the comments is gone. Every comment
     that changes gets its own audit row.
     """
-    if action not in MODERATION_ACTIONS:
+    if action not in EDITOR_ACTIONS:
         raise Refused("invalid", _l("Ukendt handling."))
     reason = _checked_reason(action, reason)
     comments = _comments_by_ids(session, comment_ids)
@@ -174,9 +213,13 @@ def moderate(session: Session, comment_ids: list[int], action: str, *, editor: s
     ).all())
     changed = 0
     for comment in comments:
-        before = comment.status
-        moderate_comment(session, comment, action)
-        if comment.status != before:
+        if action == "dismiss":
+            moved = dismiss_reports(comment)  # the reports were unfounded: it stays as it is
+        else:
+            before = comment.status
+            moderate_comment(session, comment, action)
+            moved = comment.status != before
+        if moved:
             changed += 1
             audit.record(session, editor, action,
                          f"comment {comment.id} on {slugs.get(comment.case_id, '?')}", reason)

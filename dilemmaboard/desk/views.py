@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -26,6 +26,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, logout_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from dilemmaboard.comments.listing import parse_page
 from dilemmaboard.comments.service import STATUSES
@@ -45,6 +47,7 @@ from dilemmaboard.desk.forms import (
     ModerateForm,
     ReasonForm,
 )
+from dilemmaboard.desk.problem_words import problem_lines
 from dilemmaboard.desk.sources import source_split
 from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
@@ -54,7 +57,7 @@ from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
 from dilemmaboard.web.embed import embed_snippets
 from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
-from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
+from dilemmaboard.web.pages import PREVIEW_VIEWS, CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -164,7 +167,7 @@ def dashboard():
     """Show every case with its state and numbers, and the problems of the last sync."""
     board = service.dashboard(db.session)
     return render_template("admin/dashboard.html", rows=board.rows, problems=board.problems,
-                           form=ActionForm())
+                           problem_rows=problem_lines(board.problems), form=ActionForm())
 
 
 @bp.post("/reload")
@@ -176,9 +179,8 @@ def reload_cases():
         return redirect(url_for("admin.dashboard"), code=303)
     report = service.reload_cases(db.session, current_app.config, editor=current_user.username)
     db.session.commit()
-    flash(_("Cases genindlæst: %(created)s nye, %(updated)s ændrede, %(unchanged)s uændrede, "
-            "%(skipped)s sprunget over.", created=report.created, updated=report.updated,
-            unchanged=report.unchanged, skipped=report.skipped), "success")
+    flash(_("Cases genindlæst: %(summary)s.", summary=audit.sync_summary(
+        report.created, report.updated, report.unchanged, report.skipped)), "success")
     if report.problems:
         flash(ngettext("%(num)s problem i case-filerne: se listen nedenfor.",
                        "%(num)s problemer i case-filerne: se listen nedenfor.",
@@ -207,10 +209,15 @@ def case_detail(slug: str):
 
 @bp.get("/dilemmas/<slug>/preview")
 def preview(slug: str):
-    """Show any case exactly as readers will see it, results and follow-up included."""
+    """Show any case as readers will see it: the ballot a new reader meets (?view=ballot,
+    the default), or the results and follow-up (?view=results)."""
     case = case_or_404(slug)
-    context = case_page(db.session, case, Viewer(), comments=CommentQuery(), preview=True)
-    return render_template("dilemmas/detail.html", **context)
+    view = request.args.get("view")
+    view = view if view in PREVIEW_VIEWS else PREVIEW_VIEWS[0]
+    context = case_page(db.session, case, Viewer(), comments=CommentQuery(), preview=True,
+                        preview_view=view)
+    return render_template("dilemmas/detail.html", **context, preview_views=PREVIEW_VIEWS,
+                           preview_view=view)
 
 
 STATE_MESSAGES = {
@@ -251,16 +258,37 @@ def queue():
     return render_queue()
 
 
+def render_case_comments(case: Case, args, here: str, form: ModerateForm | None = None,
+                         status: int = 200):
+    """A case's list of comments (also again after a form error, with `form`)."""
+    shown = args.get("status", "")
+    page = db.paginate(service.case_comments(case, shown), page=parse_page(args),
+                       per_page=COMMENTS_PER_PAGE, error_out=False)
+    return render_template("admin/comments.html", case=case, page=page, status=shown,
+                           statuses=STATUSES, form=form or ModerateForm(), here=here), status
+
+
 @bp.get("/dilemmas/<slug>/comments")
 def case_comments(slug: str):
     """List every comment of a case, whatever its status, newest first."""
-    case = case_or_404(slug)
-    status = request.args.get("status", "")
-    page = db.paginate(service.case_comments(case, status), page=parse_page(request.args),
-                       per_page=COMMENTS_PER_PAGE, error_out=False)
-    return render_template("admin/comments.html", case=case, page=page, status=status,
-                           statuses=STATUSES, form=ModerateForm(),
-                           here=request.full_path.rstrip("?"))
+    return render_case_comments(case_or_404(slug), request.args,
+                                request.full_path.rstrip("?"))
+
+
+def _form_error(form: ModerateForm):
+    """Show the page the refused form was on again, with the form's messages (400):
+    a case's list of comments when it came from one, else the queue."""
+    here = local_next(form.next.data)
+    if here:
+        parts = urlsplit(here)
+        try:
+            endpoint, args = current_app.url_map.bind("").match(parts.path, method="GET")
+        except HTTPException:
+            endpoint, args = None, {}
+        if endpoint == "admin.case_comments":
+            case = case_or_404(args["slug"])
+            return render_case_comments(case, MultiDict(parse_qsl(parts.query)), here, form, 400)
+    return render_queue(form, 400)
 
 
 def _moderate(form: ModerateForm, comment_ids: list[int]):
@@ -274,10 +302,10 @@ def _moderate(form: ModerateForm, comment_ids: list[int]):
 
 @bp.post("/comments/<id:comment_id>/moderate")
 def moderate_one(comment_id: int):
-    """Approve, hide, restore or delete one comment."""
+    """Approve, hide, restore or delete one comment, or dismiss its reports."""
     form = ModerateForm()
     if not form.validate_on_submit():
-        return render_queue(form, 400)
+        return _form_error(form)
     return _moderate(form, [comment_id])
 
 
@@ -286,7 +314,7 @@ def moderate_bulk():
     """Apply one action to every comment ticked in a list."""
     form = BulkModerateForm()
     if not form.validate_on_submit():
-        return render_queue(form, 400)
+        return _form_error(form)
     return _moderate(form, form.ids.data)
 
 
@@ -297,7 +325,7 @@ def audit_log():
     """Show what editors did, newest first, 50 to a page."""
     page = db.paginate(audit.entries(), page=parse_page(request.args), per_page=AUDIT_PER_PAGE,
                        error_out=False)
-    return render_template("admin/audit.html", page=page)
+    return render_template("admin/audit.html", page=page, rows=audit.shown_rows(page.items))
 
 
 # --- partner sites ------------------------------------------------------------------------------

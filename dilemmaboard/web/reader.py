@@ -17,7 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 
 from dilemmaboard.comments.author import author_tokens
-from dilemmaboard.comments.listing import parse_option_filter, parse_page, parse_thread
+from dilemmaboard.comments.listing import (
+    parse_option_filter,
+    parse_page,
+    parse_sort,
+    parse_thread,
+)
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.partners.sharing import ShareMeta, share_meta
@@ -62,7 +67,7 @@ def current_viewer(case: Case | None = None) -> Viewer:
 
 def comment_query() -> CommentQuery:
     return CommentQuery(page=parse_page(request.args), option=parse_option_filter(request.args),
-                        thread=parse_thread(request.args))
+                        thread=parse_thread(request.args), sort=parse_sort(request.args))
 
 
 def case_share(case: Case) -> ShareMeta:

@@ -81,6 +81,15 @@ def _comment_edit(page):
     expect(page.locator("textarea")).to_be_visible()
 
 
+def _comment_report(page):
+    vote(page, OPEN_SLUG, 1)
+    comment_id = post_comment(page, OPEN_SLUG, "Nogen vil måske anmelde den her.")
+    # Another reader's view: the author sees "Ret eller slet" instead of "Anmeld".
+    page.context.clear_cookies()
+    page.goto(f"/comments/{comment_id.split('-')[1]}/report")
+    expect(page.get_by_role("heading", name="Anmeld en kommentar")).to_be_visible()
+
+
 def _goto(path: str):
     def visit(page):
         page.goto(path)
@@ -95,6 +104,7 @@ READER_PAGES = {
     "English case in Danish UI": _case_english,
     "case in English UI": _case_in_english_ui,
     "comment edit page": _comment_edit,
+    "comment report page": _comment_report,
     "archive": _goto("/dilemmas"),
     "embed (a partner's frame)": _goto(f"/embed/{OPEN_SLUG}?partner=lederne"),
     "error page (404)": _goto("/dilemmas/findes-ikke"),
@@ -104,6 +114,7 @@ EDITOR_PAGES = {
     "editors: dashboard": _goto("/admin/"),
     "editors: case": _goto(f"/admin/dilemmas/{OPEN_SLUG}"),
     "editors: draft preview": _goto(f"/admin/dilemmas/{DRAFT_SLUG}/preview"),
+    "editors: draft preview, results": _goto(f"/admin/dilemmas/{DRAFT_SLUG}/preview?view=results"),
     "editors: case comments": _goto(f"/admin/dilemmas/{OPEN_SLUG}/comments"),
     "editors: comment queue": _goto("/admin/comments"),
     "editors: audit log": _goto("/admin/audit"),

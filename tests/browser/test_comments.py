@@ -90,5 +90,13 @@ def test_report_a_comment(new_context):
     comment_id = post_comment(author, OPEN_SLUG, "En kommentar, nogen vil anmelde.")
     page = new_context().new_page()
     page.goto(f"/dilemmas/{OPEN_SLUG}")
-    page.locator(f"#{comment_id}").get_by_role("button", name="Anmeld").click()
-    expect(page.locator("#live-region")).to_contain_text("Tak. Redaktionen ser på kommentaren.")
+    # Reporting asks why first, on a page of its own (no one-click reports).
+    page.locator(f"#{comment_id}").get_by_role("link", name="Anmeld").click()
+    expect(page.get_by_role("heading", name="Anmeld en kommentar")).to_be_visible()
+    page.get_by_role("button", name="Send anmeldelsen").click()
+    expect(page).to_have_url(re.compile(r"/comments/\d+/report$"))  # `required`: still here
+    page.get_by_label("Den er spam eller reklame").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send anmeldelsen").click()
+    assert page.url.endswith(f"#{comment_id}")
+    expect(page.locator("#flashes")).to_contain_text("Tak. Redaktionen ser på kommentaren.")

@@ -135,10 +135,10 @@ def test_vote_refused_in_place_when_the_case_closed_meanwhile(page, site):
 def test_switch_language(page):
     page.goto(f"/dilemmas/{OPEN_SLUG}")
     expect(page.locator("html")).to_have_attribute("lang", "da")
-    expect(page.locator("#vote-heading")).to_have_text("Hvad gør du?")
+    expect(page.locator("#vote-heading")).to_have_text("Dit valg")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("#vote-heading")).to_have_text("What would you do?")
+    expect(page.locator("#vote-heading")).to_have_text("Your choice")
     assert page.url.endswith(f"/dilemmas/{OPEN_SLUG}")
     # The case itself stays in its own language and says so.
     expect(page.locator("article.case")).to_have_attribute("lang", "da")

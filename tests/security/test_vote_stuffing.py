@@ -186,7 +186,7 @@ def test_a_reader_reports_a_comment_once(site):
     for _ in range(4):
         token = reporter.token(f"/dilemmas/{OPEN}")
         response = reporter.client.post(f"/comments/{comment_id}/report",
-                                        data={"csrf_token": token})
+                                        data={"csrf_token": token, "reason": "offensive"})
         assert response.status_code == 303
     with site.app_context():
         from dilemmaboard.models import Comment
@@ -196,7 +196,8 @@ def test_a_reader_reports_a_comment_once(site):
 
 def report_as(reader: Reader, comment_id: int):
     token = reader.token(f"/dilemmas/{OPEN}")
-    response = reader.client.post(f"/comments/{comment_id}/report", data={"csrf_token": token})
+    response = reader.client.post(f"/comments/{comment_id}/report",
+                                  data={"csrf_token": token, "reason": "offensive"})
     assert response.status_code == 303
     return response
 

@@ -185,15 +185,19 @@ def _route_app():
 _ROUTES: list | None = None
 
 
+STATIC_ENDPOINTS = ("static", "site.favicon")
+
+
 def routes() -> list[tuple[str, str, frozenset[str], frozenset[str]]]:
-    """(rule, endpoint, methods, arguments) for every route except static files."""
+    """(rule, endpoint, methods, arguments) for every route except static files (the
+    icon at /favicon.ico is one)."""
     global _ROUTES
     if _ROUTES is None:
         app = _route_app()
         _ROUTES = sorted(
             (rule.rule, rule.endpoint, frozenset(rule.methods - {"HEAD", "OPTIONS"}),
              frozenset(rule.arguments))
-            for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+            for rule in app.url_map.iter_rules() if rule.endpoint not in STATIC_ENDPOINTS
         )
     return _ROUTES
 
