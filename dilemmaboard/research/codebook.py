@@ -215,9 +215,11 @@ PROFILES = Table(
     description=(
         "Counts of the current live votes per case, option and the voter's answer to the "
         "optional question 'Hvad er din rolle?' (asked only when the site enables "
-        "PROFILE_QUESTION; 'unanswered' otherwise). Every count under 5 is suppressed, and so "
-        "is the next smallest count of the option when needed, so that no hidden count can "
-        "be worked out by subtracting the others from the option's tally. Imported votes "
+        "PROFILE_QUESTION; 'unanswered' otherwise). Every count under 5 is suppressed. When "
+        "the hidden counts of an option could then be worked out from its tally (one "
+        "small count, small counts adding up to 0, or all of them 4), the option's smallest "
+        "shown count is suppressed too, with every count equal to it; see the disclosure "
+        "note in the package description. Imported votes "
         "carry no role and are not counted. Same case visibility as tallies."
     ),
     fields=(
@@ -227,8 +229,9 @@ PROFILES = Table(
               "executive, employee, other, prefer_not_to_say, or unanswered.",
               constraints={"required": True, "enum": list(PROFILE_ROLES)}),
         Field("votes", "integer", "Number of votes; empty when suppressed.", "votes", COUNT),
-        Field("suppressed", "boolean", "true when the count is withheld (under 5, or needed to "
-              "protect a count under 5).", constraints={"required": True}),
+        Field("suppressed", "boolean", "true when the count is withheld (under 5, or hidden "
+              "with them so that no withheld count can be worked out).",
+              constraints={"required": True}),
     ),
     rows=profile_rows,
     primary_key=("case_slug", "option_number", "role"),
@@ -259,7 +262,19 @@ METHODOLOGY = (
     "no roles and no vote events. Cases whose results readers cannot yet see (open cases "
     "showing results after a vote or after closing) are left out of the public files. "
     "Times are UTC (ISO 8601 with Z); days in timeseries.csv are calendar days in the site "
-    "time zone."
+    "time zone.\n\n"
+    "Disclosure risk. What is protected: no public file has a voter identifier, and in "
+    "profiles.csv no suppressed count can be worked out from one download - not by "
+    "subtracting the shown counts from the option's public tally, and not by reasoning "
+    "from the suppression rule itself (every suppressed count has more than one value "
+    "consistent with everything published; an option with no votes is the exception, as "
+    "its tally already says 0). What is not protected: differencing two downloads made at "
+    "different times (a vote cast in between can reveal the role of that one voter when "
+    "its cell is shown in both; for example two downloads a day apart on a quiet case); "
+    "combining profiles.csv with knowledge from outside the site (someone who knows how "
+    "colleagues voted); and the record-level files behind a login, votes.csv and "
+    "comments.csv, which carry every vote event's role and each comment's display name "
+    "and text and are for researchers bound by their own data agreements."
 )
 
 
