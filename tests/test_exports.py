@@ -259,7 +259,8 @@ def test_public_datapackage_is_open_to_all(site):
     assert response.status_code == 200
     package = response.get_json()
     names = [r["name"] for r in package["resources"]]
-    assert names == ["tallies", "tallies-json", "timeseries", "votes", "comments", "profiles"]
+    assert names == ["tallies", "timeseries", "profiles",
+                     "tallies-json", "timeseries-json", "profiles-json"]
     assert "not a representative sample" in package["description"]
     assert "reconstructed from the published percentages" in package["description"]
     assert package["licenses"][0]["name"] == "CC-BY-4.0"

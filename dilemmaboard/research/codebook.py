@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dilemmaboard.research.encoders import MEDIA_TYPES
+from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.tables import (
     PROFILE_ROLES,
     Scope,
@@ -322,10 +322,18 @@ def _sources(session: Session, scope: Scope) -> list[dict]:
     return sources
 
 
+def served_tables(scope: Scope) -> list[Table]:
+    """The tables this scope may download: the public ones, or all after a login."""
+    return [t for t in TABLES.values() if scope.privileged or not t.login_required]
+
+
 def build_datapackage(session: Session, scope: Scope) -> dict:
-    """A Frictionless Data Package describing every export file: the codebook."""
-    resources = [_resource(t, f"{t.name}.csv", "csv") for t in TABLES.values()]
-    resources.insert(1, _resource(TALLIES, "tallies.json", "json"))
+    """A Frictionless Data Package describing every file this scope may download (each
+    table as CSV and as JSON): the codebook. The public package lists only public files,
+    so it validates without a login."""
+    tables = served_tables(scope)
+    resources = [_resource(t, f"{t.name}.{fmt}", fmt) for fmt in ENCODERS  # csv first
+                 for t in tables]
     return {
         "profile": "tabular-data-package",
         "name": "dilemmaboard-research-data",
