@@ -10,17 +10,27 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from dilemmaboard.extensions import db
+from dilemmaboard.refusal import Refused
 from dilemmaboard.research.codebook import TABLES
 from dilemmaboard.research.encoders import ENCODERS
-from dilemmaboard.research.tables import PROFILE_ROLES, Scope, count_vote_events, visible_cases
+from dilemmaboard.research.filters import parse_filters
+from dilemmaboard.research.tables import (
+    PROFILE_ROLES,
+    Scope,
+    check_filters,
+    count_vote_events,
+    visible_cases,
+)
 
 
 def _expected_rows(name: str, scope: Scope) -> int | None:
@@ -70,11 +80,28 @@ def _write(chunks: Iterable[str], output: str) -> None:
               help="Where to write (default: standard output).")
 @click.option("--public", is_flag=True,
               help="Only what the public web files show (hidden results left out).")
+@click.option("--case", "cases", multiple=True, metavar="SLUG",
+              help="Only this case (repeatable), as ?case= on the web.")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this day (site time zone).")
+@click.option("--until", metavar="YYYY-MM-DD", help="To this day, included.")
+@click.option("--status", "statuses", multiple=True, metavar="STATE",
+              help="Only cases in this state (repeatable).")
 @with_appcontext
-def export_command(table: str, fmt: str, output: str, public: bool) -> None:
+def export_command(table: str, fmt: str, output: str, public: bool, cases: tuple[str, ...],
+                   since: str | None, until: str | None, statuses: tuple[str, ...]) -> None:
     """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON."""
     spec = TABLES[table]
+    query = {name: list(values) for name, values in
+             (("case", cases), ("since", [since] if since else []),
+              ("until", [until] if until else []), ("status", statuses)) if values}
     scope = Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=not public)
+    try:
+        scope = replace(scope, filters=parse_filters(
+            query, timed=spec.time_field is not None, privileged=not public))
+        check_filters(db.session, scope)
+    except Refused as refused:
+        with force_locale("en"):  # the command speaks English, as its --help does
+            raise click.UsageError(str(refused.message)) from None
     if output != "-" and Path(output).is_dir():
         raise click.BadParameter(f"{output} is a folder", param_hint="-o")
     if output != "-" and not Path(output).parent.resolve().is_dir():

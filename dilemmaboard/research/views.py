@@ -6,10 +6,11 @@ researchers see everything (`research.access`).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 from flask_babel import gettext as _
 
 from dilemmaboard.extensions import db, limiter
@@ -22,9 +23,11 @@ from dilemmaboard.research.access import (
     unauthorized,
     wrong_credentials,
 )
-from dilemmaboard.research.codebook import TABLES, build_datapackage
+from dilemmaboard.research.codebook import TABLES, Table
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
-from dilemmaboard.research.tables import Scope
+from dilemmaboard.research.filters import parse_filters
+from dilemmaboard.research.package import build_datapackage
+from dilemmaboard.research.tables import Scope, check_filters
 from dilemmaboard.voting.state import site_version
 from dilemmaboard.web.errors import refuse
 
@@ -34,6 +37,15 @@ bp.register_error_handler(BadCredentials, wrong_credentials)
 
 def _scope(privileged: bool) -> Scope:
     return Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=privileged)
+
+
+def _filtered_scope(table: Table, privileged: bool) -> Scope:
+    """The scope narrowed by the query's filters; 400 naming a parameter it cannot use."""
+    filters = parse_filters(request.args.to_dict(flat=False),
+                            timed=table.time_field is not None, privileged=privileged)
+    scope = replace(_scope(privileged), filters=filters)
+    check_filters(db.session, scope)
+    return scope
 
 
 def _public_version() -> tuple:
@@ -53,9 +65,10 @@ def table(name: str, fmt: str):
     privileged = research_access()
     if table.login_required and not privileged:
         return unauthorized(_("Denne fil kræver et login som forsker eller redaktør."))
+    scope = _filtered_scope(table, privileged)
 
     def render():
-        chunks = ENCODERS[fmt](table.header, table.rows(db.session, _scope(privileged)))
+        chunks = ENCODERS[fmt](table.header, table.rows(db.session, scope))
         body = (chunk.encode("utf-8") for chunk in chunks)
         response = Response(stream_with_context(body), mimetype=MEDIA_TYPES[fmt])
         if fmt == "csv":
@@ -71,6 +84,9 @@ def table(name: str, fmt: str):
 def datapackage():
     """Describe every export file: fields, units, licence, sources and methodology."""
     privileged = research_access()
+    for name in request.args:
+        refuse(400, _("Parameteren %(name)s: datapackage.json tager ingen parametre.",
+                      name=name[:40]))
 
     def render():
         package = build_datapackage(db.session, _scope(privileged))
