@@ -169,7 +169,8 @@ VOTES = Table(
               "otherwise or when the reader's order is unknown.", "position",
               {"minimum": 1, "maximum": 5}),
         Field("profile", "string", "The reader's answer to 'Hvad er din rolle?' (What is your "
-              "role?) sent with this vote; empty when not asked or not answered.",
+              "role?) in effect at this event: the one sent with it, or for a change sent "
+              "without one, the reader's earlier answer; empty when never asked or answered.",
               constraints={"enum": list(PROFILE_CHOICES)}),
         Field("event_hour", "datetime", "The hour the event happened in (UTC, minutes and "
               "seconds set to 0).", "UTC"),
@@ -217,7 +218,10 @@ PROFILES = Table(
     description=(
         "Counts of the current live votes per case, option and the voter's answer to the "
         "optional question 'Hvad er din rolle?' (asked only when the site enables "
-        "PROFILE_QUESTION; 'unanswered' otherwise). Every count under 5 is suppressed. When "
+        "PROFILE_QUESTION; 'unanswered' otherwise). The answer that counts is the reader's "
+        "latest: the role sent with the last first vote or change that carried one (the "
+        "change form keeps the reader's role selected), the same as the profile of the "
+        "reader's last event in votes.csv. Every count under 5 is suppressed. When "
         "the hidden counts of an option could then be worked out from its tally (one "
         "small count, small counts adding up to 0, or all of them 4), the option's smallest "
         "shown count is suppressed too, with every count equal to it; see the disclosure "
