@@ -58,6 +58,10 @@ ENVIRONMENT: dict[str, tuple[object, Callable[[str, str], object]]] = {
     "COMMENTS_MODERATION": ("post", _text),
     "COMMENTS_REQUIRE_VOTE": (True, _flag),
     "PROFILE_QUESTION": (False, _flag),
+    # Published research snapshots (zip files); default instance/snapshots.
+    "SNAPSHOT_DIR": (None, _text),
+    # Who publishes the research data: named in the snapshots' citation and package.
+    "DATA_PUBLISHER": ("Dilemmaboard", _text),
 }
 
 # The settings the environment does not change.
@@ -100,6 +104,8 @@ def load(instance_path: str | os.PathLike, overrides: Mapping | None = None, *,
     settings = {**copy.deepcopy(DEFAULTS), **from_environment(environ), **(overrides or {})}
     settings["SQLALCHEMY_DATABASE_URI"] = database_uri(settings, instance_path)
     settings["SECRET_KEY"] = secret_key(settings, debug=debug)
+    settings["SNAPSHOT_DIR"] = str(Path(settings.get("SNAPSHOT_DIR")
+                                        or Path(instance_path) / "snapshots").absolute())
     check(settings)
     return settings
 
@@ -155,6 +161,14 @@ def check(settings: Mapping) -> None:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(f"SITE_TIMEZONE must be a time zone such as 'Europe/Copenhagen', "
                           f"not {zone!r}") from None
+    snapshots = Path(settings["SNAPSHOT_DIR"])
+    if snapshots.exists() and not snapshots.is_dir():
+        raise ConfigError(f"SNAPSHOT_DIR must be a folder (or not exist yet), not the file "
+                          f"{str(snapshots)!r}")
+    publisher = settings["DATA_PUBLISHER"]
+    if not isinstance(publisher, str) or not publisher.strip() or len(publisher) > 200:
+        raise ConfigError(f"DATA_PUBLISHER must be a name of 1-200 characters, "
+                          f"not {publisher!r}")
     languages = settings["LANGUAGES"]
     if settings["DEFAULT_LOCALE"] not in languages:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(languages)}, "

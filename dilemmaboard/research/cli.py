@@ -7,6 +7,7 @@ researcher sees; `--public` writes what the public files show.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,12 @@ from dilemmaboard.refusal import Refused
 from dilemmaboard.research.codebook import TABLES
 from dilemmaboard.research.encoders import ENCODERS
 from dilemmaboard.research.filters import parse_filters
+from dilemmaboard.research.snapshot import (
+    build_snapshot,
+    next_version,
+    publish_snapshot,
+    write_atomically,
+)
 from dilemmaboard.research.tables import (
     PROFILE_ROLES,
     Scope,
@@ -31,6 +38,9 @@ from dilemmaboard.research.tables import (
     count_vote_events,
     visible_cases,
 )
+from dilemmaboard.voting.timeline import local_day
+
+SNAPSHOT = "snapshot"
 
 
 def _expected_rows(name: str, scope: Scope) -> int | None:
@@ -73,7 +83,7 @@ def _write(chunks: Iterable[str], output: str) -> None:
 
 
 @click.command("export")
-@click.argument("table", type=click.Choice(sorted(TABLES)))
+@click.argument("table", type=click.Choice([*sorted(TABLES), SNAPSHOT]))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="File format.")
 @click.option("-o", "--output", default="-", metavar="FILE",
@@ -89,12 +99,20 @@ def _write(chunks: Iterable[str], output: str) -> None:
 @with_appcontext
 def export_command(table: str, fmt: str, output: str, public: bool, cases: tuple[str, ...],
                    since: str | None, until: str | None, statuses: tuple[str, ...]) -> None:
-    """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON."""
-    spec = TABLES[table]
+    """Export TABLE (tallies, timeseries, votes, comments or profiles) as CSV or JSON,
+    or `snapshot`: every table in a versioned, citable zip (published on /data without
+    -o; written to FILE with -o)."""
     query = {name: list(values) for name, values in
              (("case", cases), ("since", [since] if since else []),
               ("until", [until] if until else []), ("status", statuses)) if values}
     scope = Scope(zone=ZoneInfo(current_app.config["SITE_TIMEZONE"]), privileged=not public)
+    if table == SNAPSHOT:
+        if query or fmt != "csv":
+            raise click.UsageError("a snapshot holds every row of every table, as CSV: "
+                                   "--format, --case, --since, --until and --status do not apply")
+        _snapshot(scope, output)
+        return
+    spec = TABLES[table]
     try:
         scope = replace(scope, filters=parse_filters(
             query, timed=spec.time_field is not None, privileged=not public))
@@ -119,3 +137,25 @@ def export_command(table: str, fmt: str, output: str, public: bool, cases: tuple
 
 
 
+
+
+def _snapshot(scope: Scope, output: str) -> None:
+    config = current_app.config
+    if output == "-":
+        card = publish_snapshot(db.session, scope, Path(config["SNAPSHOT_DIR"]),
+                                publisher=config["DATA_PUBLISHER"])
+        target = Path(config["SNAPSHOT_DIR"]) / card.filename
+        click.echo(f"published snapshot {card.version} ({card.access}) on /data")
+    else:
+        target = Path(output)
+        if target.is_dir() or not target.parent.resolve().is_dir():
+            raise click.BadParameter(f"{output} is a folder or its folder does not exist",
+                                     param_hint="-o")
+        version = next_version(Path(config["SNAPSHOT_DIR"]), local_day(scope.now, scope.zone))
+        data = build_snapshot(db.session, scope, version=version,
+                              publisher=config["DATA_PUBLISHER"])
+        write_atomically(target, data)
+        click.echo(f"wrote snapshot {version} (not published)")
+    data = target.read_bytes()
+    click.echo(f"file:    {target}\nbytes:   {len(data)}\n"
+               f"sha256:  {hashlib.sha256(data).hexdigest()}")

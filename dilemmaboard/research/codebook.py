@@ -32,6 +32,14 @@ class Field:
     description: str
     unit: str | None = None
     constraints: dict | None = None
+    labels: dict[str, str] | None = None  # value labels of a coded field (R, Stata)
+
+
+def value_labels(f: Field) -> list[tuple[str, str]]:
+    """(value, label) for each allowed value of a coded field, in the codebook's order;
+    a value without a label of its own is its own label."""
+    labels = f.labels or {}
+    return [(v, labels.get(v, v)) for v in (f.constraints or {}).get("enum", labels)]
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,13 @@ class Table:
 
 
 # --- the tables ------------------------------------------------------------
+
+STATUS_LABELS = {"draft": "Draft", "scheduled": "Scheduled", "open": "Open for votes",
+                 "closed": "Closed", "closed_early": "Closed early by an editor"}
+KIND_LABELS = {"first": "First vote", "change": "Changed vote"}
+ROLE_LABELS = {"first_line_manager": "First-line manager", "middle_manager": "Middle manager",
+               "executive": "Executive", "employee": "Employee", "other": "Other",
+               "prefer_not_to_say": "Prefer not to say", "unanswered": "Not answered"}
 
 CASE_SLUG = Field("case_slug", "string",
                   "The case's identifier; its page is /dilemmas/<case_slug>.",
@@ -79,7 +94,7 @@ TALLIES = Table(
         Field("closes_at", "datetime", "When voting closes or closed by the schedule (UTC); "
               "an editor may close early (status closed_early) or reopen.", "UTC"),
         Field("status", "string", "The case's state when the file was made.",
-              constraints={"enum": list(CASE_STATES)}),
+              constraints={"enum": list(CASE_STATES)}, labels=STATUS_LABELS),
         OPTION,
         Field("option_text", "string", "The option's text as readers saw it."),
         Field("votes", "integer", "Live votes for the option on Dilemmaboard: each reader's "
@@ -160,7 +175,7 @@ VOTES = Table(
         Field("event_number", "integer", "1, 2, 3 ... within the case, in the order the events "
               "happened.", constraints={"required": True, "minimum": 1}),
         Field("kind", "string", "'first' for a reader's first vote, 'change' for a change.",
-              constraints={"required": True, "enum": ["first", "change"]}),
+              constraints={"required": True, "enum": ["first", "change"]}, labels=KIND_LABELS),
         OPTION,
         Field("previous_option", "integer", "For a change, the option the vote moved from; "
               "empty for a first vote.", constraints={"minimum": 1, "maximum": 5}),
@@ -171,7 +186,7 @@ VOTES = Table(
         Field("profile", "string", "The reader's answer to 'Hvad er din rolle?' (What is your "
               "role?) in effect at this event: the one sent with it, or for a change sent "
               "without one, the reader's earlier answer; empty when never asked or answered.",
-              constraints={"enum": list(PROFILE_CHOICES)}),
+              constraints={"enum": list(PROFILE_CHOICES)}, labels=ROLE_LABELS),
         Field("event_hour", "datetime", "The hour the event happened in (UTC, minutes and "
               "seconds set to 0).", "UTC"),
     ),
@@ -233,7 +248,7 @@ PROFILES = Table(
         OPTION,
         Field("role", "string", "The answer given: first_line_manager, middle_manager, "
               "executive, employee, other, prefer_not_to_say, or unanswered.",
-              constraints={"required": True, "enum": list(PROFILE_ROLES)}),
+              constraints={"required": True, "enum": list(PROFILE_ROLES)}, labels=ROLE_LABELS),
         Field("votes", "integer", "Number of votes; empty when suppressed.", "votes", COUNT),
         Field("suppressed", "boolean", "true when the count is withheld (under 5, or hidden "
               "with them so that no withheld count can be worked out).",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dilemmaboard.research.codebook import TABLES, Field, Table
+from dilemmaboard.research.codebook import TABLES, Field, Table, value_labels
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.tables import Scope, visible_cases
 from dilemmaboard.timeutil import iso_utc
@@ -53,6 +53,8 @@ def _field_descriptor(f: Field) -> dict:
         descriptor["unit"] = f.unit
     if f.constraints:
         descriptor["constraints"] = dict(f.constraints)
+    if f.labels:
+        descriptor["categories"] = [{"value": v, "label": label} for v, label in value_labels(f)]
     return descriptor
 
 
