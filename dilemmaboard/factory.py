@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     for module in (reader, comments, feeds, api, research, desk):
         app.register_blueprint(module.bp)
+    app.register_blueprint(research.data_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

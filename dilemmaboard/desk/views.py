@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -51,9 +52,10 @@ from dilemmaboard.desk.forms import (
 from dilemmaboard.extensions import db, limiter
 from dilemmaboard.models import Case
 from dilemmaboard.refusal import Refused
+from dilemmaboard.research.tables import Scope
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
-from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
+from dilemmaboard.web.errors import REFUSAL_STATUS, refuse, render_error
 from dilemmaboard.web.pages import CommentQuery, Viewer, case_page
 from dilemmaboard.web.security import safe_next
 
@@ -186,6 +188,24 @@ def reload_cases():
                        "%(num)s problemer i case-filerne: se listen nedenfor.",
                        len(report.problems)), "warning")
     return redirect(url_for("admin.dashboard") + "#sync-problems", code=303)
+
+
+@bp.post("/snapshots")
+def make_snapshot():
+    """Publish a citable snapshot of the research data on /data (public files, or every
+    table for researchers with `access=login`)."""
+    access = request.form.get("access", "public")
+    if access not in ("public", "login"):
+        refuse(400, _("Vælg offentlig eller login."))
+    config = current_app.config
+    scope = Scope(zone=ZoneInfo(config["SITE_TIMEZONE"]), privileged=access == "login")
+    card = service.publish_snapshot(
+        db.session, scope, Path(config["SNAPSHOT_DIR"]), publisher=config["DATA_PUBLISHER"],
+        url=url_for("data.index", _external=True), editor=current_user.username)
+    db.session.commit()
+    flash(_("Øjebliksbillede %(version)s er udgivet på datasiden.", version=card.version),
+          "success")
+    return redirect(url_for("data.index") + "#snapshots-heading", code=303)
 
 
 # --- one case: live numbers, preview, close and reopen -------------------------------------

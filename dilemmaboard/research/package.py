@@ -2,6 +2,8 @@
 methodology and one resource per file a scope may download."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.orm import Session
 
 from dilemmaboard.research.codebook import TABLES, Field, Table, value_labels
@@ -114,3 +116,30 @@ def build_datapackage(session: Session, scope: Scope) -> dict:
         "keywords": ["leadership", "management", "dilemmas", "survey", "votes"],
         "resources": resources,
     }
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One downloadable file as the data page lists it."""
+
+    path: str  # under /export/
+    title: str
+    description: str
+    access: str  # "public" or "login"
+    filters: tuple[str, ...]
+
+
+def data_files() -> list[DataFile]:
+    """Every table's CSV and JSON file and the codebook, described from the codebook."""
+    files = []
+    for table in TABLES.values():
+        filters = ("case", "since", "until") if table.time_field else ("case",)
+        for fmt in ENCODERS:
+            files.append(DataFile(f"{table.name}.{fmt}", table.title, table.description,
+                                  "login" if table.login_required else "public", filters))
+    files.append(DataFile("datapackage.json", "Codebook (Frictionless Data Package)",
+                          "Every file's columns with type, description, unit and allowed "
+                          "values; the licence, sources, methodology and disclosure-risk "
+                          "note. The public package lists the public files; after a login, "
+                          "all of them.", "public", ()))
+    return files

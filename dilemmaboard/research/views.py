@@ -8,9 +8,19 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from dilemmaboard.extensions import db, limiter
@@ -21,18 +31,23 @@ from dilemmaboard.research.access import (
     auth_limit,
     research_access,
     unauthorized,
+    vary_by_login,
     wrong_credentials,
 )
 from dilemmaboard.research.codebook import TABLES, Table
 from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.filters import parse_filters
-from dilemmaboard.research.package import build_datapackage
+from dilemmaboard.research.package import LICENSE, METHODOLOGY, build_datapackage, data_files
+from dilemmaboard.research.snapshot import PUBLIC, find_snapshot, published_snapshots
 from dilemmaboard.research.tables import Scope, check_filters
 from dilemmaboard.voting.state import site_version
 from dilemmaboard.web.errors import refuse
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 bp.register_error_handler(BadCredentials, wrong_credentials)
+# The human data page: every file, its access, the licence, how to cite, the snapshots.
+data_bp = Blueprint("data", __name__, url_prefix="/data")
+data_bp.register_error_handler(BadCredentials, wrong_credentials)
 
 
 def _scope(privileged: bool) -> Scope:
@@ -94,3 +109,42 @@ def datapackage():
                         mimetype="application/json")
 
     return answer(render, privileged, _public_version)
+
+
+def _snapshot_dir() -> Path:
+    return Path(current_app.config["SNAPSHOT_DIR"])
+
+
+@data_bp.get("")
+def index():
+    """Show the research data: each file with its description and access, the licence,
+    how to cite, and the published snapshots."""
+    if request.args:
+        refuse(400, _("Siden tager ingen parametre."))
+    snapshots = published_snapshots(_snapshot_dir())
+    publisher = current_app.config["DATA_PUBLISHER"]
+    latest = next((c for c in snapshots if c.access == PUBLIC), None)
+    return render_template(
+        "research/data.html", files=data_files(), snapshots=snapshots, license=LICENSE,
+        publisher=publisher, latest=latest, page_url=url_for("data.index", _external=True),
+        methodology=METHODOLOGY.split("\n\n"))
+
+
+@data_bp.get("/snapshots/<filename>")
+@limiter.limit(auth_limit, deduct_when=auth_failed)
+def snapshot(filename: str):
+    """Download a published snapshot: unchanged for good, so cached for good."""
+    card = find_snapshot(_snapshot_dir(), filename)
+    if card is None:
+        refuse(404, _("Det øjebliksbillede findes ikke."))
+    if card.access != PUBLIC and not research_access():
+        return unauthorized(_("Dette øjebliksbillede kræver et login som forsker eller "
+                              "redaktør."))
+    response = send_file(_snapshot_dir() / card.filename, mimetype="application/zip",
+                         as_attachment=True, download_name=card.filename, etag=card.sha256,
+                         conditional=True)
+    if card.access == PUBLIC:
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        vary_by_login(response, True)
+    return response
