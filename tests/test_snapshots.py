@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from frictionless import validate
 
+from dilemmaboard import config
 from dilemmaboard.research.codebook import TABLES
 from tests.admin_helpers import Desk, add_login, token_of
 from tests.conftest import require_service, write_case
@@ -181,3 +182,31 @@ def test_researchers_cannot_publish_snapshots(site):
                                                           "access": "public"})
     assert response.status_code == 403
     assert not (Path(site.config["SNAPSHOT_DIR"])).exists()
+
+
+def test_the_data_page_describes_every_file_and_how_to_cite(site):
+    client = site.test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/data">Data til forskere</a>' in home  # the footer opens the human page
+    page = client.get("/data").get_data(as_text=True)
+    for table in TABLES.values():
+        for fmt in ("csv", "json"):
+            assert f'href="/export/{table.name}.{fmt}"' in page
+        assert table.title in page
+    assert TABLES["votes"].description.split(".")[0] in page
+    assert page.count(">login<") == 4  # votes and comments, CSV and JSON
+    assert "CC BY 4.0" in page or "Creative Commons Attribution 4.0" in page
+    assert "[Data set]" in page and "Disclosure risk" in page
+    assert client.get("/data?x=1").status_code == 400
+
+
+def test_snapshot_settings_are_checked(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with pytest.raises(config.ConfigError, match="SNAPSHOT_DIR"):
+        config.load(tmp_path, {"TESTING": True, "SNAPSHOT_DIR": str(not_a_folder)})
+    with pytest.raises(config.ConfigError, match="DATA_PUBLISHER"):
+        config.load(tmp_path, {"TESTING": True, "DATA_PUBLISHER": "x" * 201})
+    settings = config.load(tmp_path, {"TESTING": True}, environ={})
+    assert settings["SNAPSHOT_DIR"] == str(tmp_path / "snapshots")
+    assert settings["DATA_PUBLISHER"] == "Dilemmaboard"
