@@ -72,6 +72,15 @@ def test_the_public_datapackage_lists_and_validates_the_public_files(site, tmp_p
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
 
 
+def test_the_researcher_datapackage_validates_with_an_empty_table(make_app, tmp_path):
+    app = make_app()  # the sample cases: no comments, so comments.json is []
+    add_editor(app)
+    download(app, tmp_path)
+    assert (tmp_path / "comments.json").read_text().strip() == "[\n]"
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
+
+
 def served_export_files(app) -> list[str]:
     """Every file under /export/ that a logged-in researcher gets with a 200."""
     client = app.test_client()

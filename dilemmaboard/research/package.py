@@ -69,8 +69,15 @@ def _schema(table: Table) -> dict:
 
 
 def _resource(table: Table, path: str, fmt: str) -> dict:
+    if fmt == "json":
+        # The JSON twin: an array of objects keyed by the schema's field names. Declared
+        # as JSON, not as a table, since an empty table ([]) is no tabular JSON to
+        # Frictionless; its rows are the CSV's, which are checked as a table.
+        kind = {"profile": "data-resource", "type": "json"}
+    else:
+        kind = {"profile": "tabular-data-resource"}
     return {
-        "profile": "tabular-data-resource",
+        **kind,
         "name": table.name if fmt == "csv" else f"{table.name}-{fmt}",
         "path": path,
         "title": table.title,
@@ -106,7 +113,7 @@ def build_datapackage(session: Session, scope: Scope) -> dict:
     resources = [_resource(t, f"{t.name}.{fmt}", fmt) for fmt in ENCODERS  # csv first
                  for t in tables]
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",  # tables (CSV) and their JSON twins
         "name": "dilemmaboard-research-data",
         "title": "Dilemmaboard: votes on weekly leadership dilemmas",
         "description": METHODOLOGY,

@@ -94,6 +94,7 @@ def build_snapshot(session: Session, scope: Scope, *, version: str, publisher: s
             csv_chunks(table.header, table.rows(session, scope))).encode("utf-8")
     package = build_datapackage(session, scope)
     package["resources"] = [r for r in package["resources"] if r["format"] == "csv"]
+    package["profile"] = "tabular-data-package"  # the CSV files only
     for resource in package["resources"]:
         data = files[resource["path"]]
         resource["bytes"] = len(data)
