@@ -96,6 +96,7 @@ READER_PAGES = {
     "case in English UI": _case_in_english_ui,
     "comment edit page": _comment_edit,
     "archive": _goto("/dilemmas"),
+    "research data page": _goto("/data"),
     "error page (404)": _goto("/dilemmas/findes-ikke"),
     "editors: login": _goto("/admin/login"),
 }
