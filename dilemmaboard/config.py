@@ -67,6 +67,10 @@ ENVIRONMENT: dict[str, tuple[object, Callable[[str, str], object]]] = {
     # The site's own origin: every absolute URL is built from it, never from the
     # Host header (web/urls.py), and Flask's TRUSTED_HOSTS is derived from it.
     "SITE_URL": ("http://127.0.0.1:5000", _text),
+    # Published research snapshots (zip files); default instance/snapshots.
+    "SNAPSHOT_DIR": (None, _text),
+    # Who publishes the research data: named in the snapshots' citation and package.
+    "DATA_PUBLISHER": ("Dilemmaboard", _text),
 }
 
 # The settings the environment does not change.
@@ -112,6 +116,8 @@ def load(instance_path: str | os.PathLike, overrides: Mapping | None = None, *,
     settings["SITE_URL"] = site_url(settings["SITE_URL"])
     if "TRUSTED_HOSTS" not in settings:
         settings["TRUSTED_HOSTS"] = trusted_hosts(settings, debug=debug)
+    settings["SNAPSHOT_DIR"] = str(Path(settings.get("SNAPSHOT_DIR")
+                                        or Path(instance_path) / "snapshots").absolute())
     check(settings)
     return settings
 
@@ -203,6 +209,14 @@ def check(settings: Mapping) -> None:
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise ConfigError(f"SITE_TIMEZONE must be a time zone such as 'Europe/Copenhagen', "
                           f"not {zone!r}") from None
+    snapshots = Path(settings["SNAPSHOT_DIR"])
+    if snapshots.exists() and not snapshots.is_dir():
+        raise ConfigError(f"SNAPSHOT_DIR must be a folder (or not exist yet), not the file "
+                          f"{str(snapshots)!r}")
+    publisher = settings["DATA_PUBLISHER"]
+    if not isinstance(publisher, str) or not publisher.strip() or len(publisher) > 200:
+        raise ConfigError(f"DATA_PUBLISHER must be a name of 1-200 characters, "
+                          f"not {publisher!r}")
     languages = settings["LANGUAGES"]
     if settings["DEFAULT_LOCALE"] not in languages:
         raise ConfigError(f"DEFAULT_LOCALE must be one of {', '.join(languages)}, "

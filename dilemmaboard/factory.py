@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = urls.IdConverter  # row ids in routes: <id:comment_id>
     for module in (reader, comments, feeds, site_files, api, research, desk, embed, sharing):
         app.register_blueprint(module.bp)
+    app.register_blueprint(research.data_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

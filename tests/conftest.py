@@ -66,15 +66,23 @@ def redis_available() -> bool:
 _AVAILABLE: dict[str, bool] = {}
 
 
+def r_available() -> bool:
+    """R for the snapshot's load script: Debian's r-base-core gives Rscript."""
+    return shutil.which("Rscript") is not None
+
+
 def require_service(name: str) -> None:
     """Skip (or, when CI requires the service, fail) if it does not answer."""
     if name not in _AVAILABLE:
-        _AVAILABLE[name] = {"postgres": postgres_available, "redis": redis_available}[name]()
+        _AVAILABLE[name] = {"postgres": postgres_available, "redis": redis_available,
+                            "r": r_available}[name]()
     if _AVAILABLE[name]:
         return
+    problem = ("Rscript is not on PATH (apt-get install r-base-core)" if name == "r"
+               else "it does not answer")
     if name in REQUIRED:
-        pytest.fail(f"{name} is required (REQUIRE_SERVICES) but does not answer")
-    pytest.skip(f"{name} not reachable: skipped (set REQUIRE_SERVICES={name} to fail instead)")
+        pytest.fail(f"{name} is required (REQUIRE_SERVICES) but {problem}")
+    pytest.skip(f"{name} skipped: {problem} (set REQUIRE_SERVICES={name} to fail instead)")
 
 
 class Database:
@@ -173,6 +181,9 @@ def make_app(request, database, sample_site):
     made = []
 
     def factory(sync: bool = True, **overrides):
+        # Published research snapshots go to this test's own folder, never instance/.
+        overrides.setdefault("SNAPSHOT_DIR", str(request.getfixturevalue("tmp_path")
+                                                 / "snapshots"))
         config = app_config(database.url, database.engine_options, folder, **overrides)
         prebuilt = (not made and sync and not own_folder and database.kind == "sqlite"
                     and not SYNC_SETTINGS & set(overrides))

@@ -2,7 +2,7 @@
 real files it describes, downloaded from the site."""
 from __future__ import annotations
 
-import json
+import re
 from datetime import datetime
 
 import pytest
@@ -13,8 +13,11 @@ from tests.conftest import write_case
 from tests.test_exports import add_editor, basic, ensure_seed_case, vote_at
 from tests.test_exports_records import add_comment
 
-FILES = ["tallies.csv", "tallies.json", "timeseries.csv", "votes.csv", "comments.csv",
-         "profiles.csv", "tallies_by_source.csv", "tallies_by_source.json"]
+FILES = [f"{name}.{fmt}" for fmt in ("csv", "json")
+         for name in ("tallies", "timeseries", "votes", "comments", "profiles",
+                      "tallies_by_source")]
+PUBLIC_FILES = [f"{name}.{fmt}" for fmt in ("csv", "json")
+                for name in ("tallies", "timeseries", "profiles", "tallies_by_source")]
 
 
 @pytest.fixture
@@ -59,19 +62,56 @@ def test_datapackage_validates_against_the_exported_files(site, tmp_path):
                 assert resource.header == [f.name for f in resource.schema.fields]
 
 
-def test_the_public_datapackage_validates_against_the_public_files(site, tmp_path):
+def test_the_public_datapackage_lists_and_validates_the_public_files(site, tmp_path):
     client = site.test_client()
-    for name in ["tallies.csv", "timeseries.csv", "profiles.csv", "tallies_by_source.csv",
-                 "datapackage.json"]:
-        (tmp_path / name).write_bytes(client.get(f"/export/{name}").get_data())
-    descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
-    # votes and comments need a login; validate what the public can fetch.
-    descriptor["resources"] = [r for r in descriptor["resources"]
-                               if r["path"] in {"tallies.csv", "timeseries.csv", "profiles.csv",
-                                                "tallies_by_source.csv"}]
-    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    package = client.get("/export/datapackage.json").get_json()
+    assert sorted(r["path"] for r in package["resources"]) == sorted(PUBLIC_FILES)
+    for name in [*PUBLIC_FILES, "datapackage.json"]:
+        response = client.get(f"/export/{name}")
+        assert response.status_code == 200, name
+        (tmp_path / name).write_bytes(response.get_data())
+    # Validated as downloaded, without a login and without editing the descriptor.
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
+
+
+def test_the_researcher_datapackage_validates_with_an_empty_table(make_app, tmp_path):
+    app = make_app()  # the sample cases: no comments, so comments.json is []
+    add_editor(app)
+    download(app, tmp_path)
+    assert (tmp_path / "comments.json").read_text().strip() == "[\n]"
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
+
+
+def served_export_files(app) -> list[str]:
+    """Every file under /export/ that a logged-in researcher gets with a 200."""
+    client = app.test_client()
+    served = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/export/"):
+            continue
+        choices = {}
+        for argument in rule.arguments:
+            converter = rule._converters[argument]
+            choices[argument] = sorted(getattr(converter, "items", None)
+                                       or [*TABLES, "datapackage", "codebook", "readme"])
+        paths = [rule.rule]
+        for argument, values in choices.items():
+            paths = [re.sub(rf"<[^>]*\b{argument}>", value, path)
+                     for path in paths for value in values]
+        for path in paths:
+            if client.get(path, headers=basic()).status_code == 200:
+                served.append(path.removeprefix("/export/"))
+    return served
+
+
+def test_the_codebook_describes_every_served_file(site):
+    served = served_export_files(site)
+    assert "timeseries.json" in served and "votes.json" in served
+    package = site.test_client().get("/export/datapackage.json", headers=basic()).get_json()
+    described = {r["path"] for r in package["resources"]} | {"datapackage.json"}
+    assert sorted(set(served) - described) == []
 
 
 def test_every_field_is_described_with_type_and_missing_values(site):

@@ -128,9 +128,10 @@ def test_blank_variables_leave_the_defaults():
     settings = config.load("/tmp", {"TESTING": True},
                            environ={name: "  " for name in config.ENVIRONMENT})
     for name, (default, _read) in config.ENVIRONMENT.items():
-        if name not in ("SECRET_KEY", "DATABASE_URL"):
+        if name not in ("SECRET_KEY", "DATABASE_URL", "SNAPSHOT_DIR"):
             assert settings[name] == default, name
     assert settings["SQLALCHEMY_DATABASE_URI"] == "sqlite:////tmp/dilemmaboard.sqlite3"
+    assert settings["SNAPSHOT_DIR"] == "/tmp/snapshots"  # beside the SQLite file: instance/
 
 
 # --- database URLs ---------------------------------------------------------------

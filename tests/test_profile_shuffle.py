@@ -139,11 +139,12 @@ def test_shown_position_is_recorded_for_first_vote_and_change(site):
     assert shown_order(reader, "blandet") == order  # voting does not reshuffle
     votes, events = stored(site)
     assert votes == [(order[3], "executive")]
-    assert events == [("first", order[0], 1, "executive"), ("change", order[3], 4, None)]
+    assert events == [("first", order[0], 1, "executive"),
+                      ("change", order[3], 4, "executive")]
     add_editor(site)
     rows = rows_of(site.test_client().get("/export/votes.csv", headers=basic()))
     assert [(r["option_number"], r["shown_position"], r["profile"]) for r in rows] == [
-        (str(order[0]), "1", "executive"), (str(order[3]), "4", "")]
+        (str(order[0]), "1", "executive"), (str(order[3]), "4", "executive")]
 
 
 def test_unshuffled_case_records_no_position(site):
@@ -160,3 +161,28 @@ def test_a_vote_without_a_prior_voter_cookie_has_no_known_position(site):
                                   data={"option": "2", "csrf_token": token})
     assert response.status_code == 303
     assert stored(site)[1] == [("first", 2, None, None)]
+
+
+# --- a changed vote keeps the reader's role (issue 16.5) ----------------------
+
+def test_the_change_form_keeps_the_readers_role(site):
+    reader = Reader(site.test_client())
+    reader.vote("fast", "3", profile="middle_manager")
+    page = reader.client.get("/dilemmas/fast").get_data(as_text=True)
+    assert re.findall(r'<option value="([a-z_]*)" selected>', page) == ["middle_manager"]
+
+
+def test_a_change_without_a_role_keeps_the_earlier_one(site):
+    reader = Reader(site.test_client())
+    reader.vote("fast", "3", profile="executive")
+    reader.vote("fast", "4")
+    assert stored(site) == ([(4, "executive")], [("first", 3, None, "executive"),
+                                                 ("change", 4, None, "executive")])
+
+
+def test_a_change_with_a_new_role_counts_the_new_one(site):
+    reader = Reader(site.test_client())
+    reader.vote("fast", "3", profile="executive")
+    reader.vote("fast", "4", profile="employee")
+    assert stored(site) == ([(4, "employee")], [("first", 3, None, "executive"),
+                                                ("change", 4, None, "employee")])

@@ -6,7 +6,6 @@ entry are committed together (or not at all).
 from __future__ import annotations
 
 import getpass
-
 import re
 from dataclasses import dataclass
 

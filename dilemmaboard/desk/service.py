@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select, func, select
@@ -27,6 +28,9 @@ from dilemmaboard.comments.service import (
 from dilemmaboard.desk import audit
 from dilemmaboard.models import Case, Comment, CommentReport, SyncProblem
 from dilemmaboard.refusal import Refused
+from dilemmaboard.research import snapshot as research_snapshot
+from dilemmaboard.research.snapshot import SnapshotCard
+from dilemmaboard.research.tables import Scope
 from dilemmaboard.voting.state import case_state, is_public
 
 OVERRIDES = {"close": "closed", "reopen": "open", "follow_schedule": None}
@@ -236,3 +240,12 @@ def _comments_by_ids(session: Session, ids: list[int]) -> list[Comment]:
             raise Refused("not_found", _l("Kommentaren findes ikke."))
         raise Refused("not_found", _l("En af de valgte kommentarer findes ikke længere."))
     return found
+
+
+def publish_snapshot(session: Session, scope: Scope, directory: Path, *, publisher: str,
+                     url: str, editor: str) -> SnapshotCard:
+    """Publish a research snapshot on the data page, in the audit log (not committed)."""
+    card = research_snapshot.publish_snapshot(session, scope, directory, publisher=publisher,
+                                              url=url)
+    audit.record(session, editor, "snapshot", f"snapshot {card.version} ({card.access})")
+    return card

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -53,12 +54,14 @@ from dilemmaboard.extensions import db
 from dilemmaboard.models import Case
 from dilemmaboard.partners.registry import all_partners
 from dilemmaboard.refusal import Refused
+from dilemmaboard.research.tables import Scope
 from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, get_case
 from dilemmaboard.web.embed import embed_snippets
-from dilemmaboard.web.errors import REFUSAL_STATUS, render_error
+from dilemmaboard.web.errors import REFUSAL_STATUS, refuse, render_error
 from dilemmaboard.web.pages import PREVIEW_VIEWS, CommentQuery, Viewer, case_page
-from dilemmaboard.web.security import safe_next
+from dilemmaboard.web.security import local_next
+from dilemmaboard.web.urls import absolute_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger("dilemmaboard")
@@ -86,18 +89,6 @@ def refused(exc: Refused):
 def too_many_attempts(exc):
     """Too many failed logins: say so in words (the limiter answers 429)."""
     return render_error(429, _("For mange loginforsøg. Vent et minut, og prøv igen."))
-
-
-def local_next(raw: str | None) -> str | None:
-    """`raw` if it is a path on this site, else None (also after one round of decoding)."""
-    target = safe_next(raw, default="")
-    if not target:
-        return None
-    decoded = unquote(target)
-    parts = urlsplit(decoded)
-    if decoded.startswith("//") or "\\" in decoded or parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def case_or_404(slug: str) -> Case:
@@ -186,6 +177,24 @@ def reload_cases():
                        "%(num)s problemer i case-filerne: se listen nedenfor.",
                        len(report.problems)), "warning")
     return redirect(url_for("admin.dashboard") + "#sync-problems", code=303)
+
+
+@bp.post("/snapshots")
+def make_snapshot():
+    """Publish a citable snapshot of the research data on /data (public files, or every
+    table for researchers with `access=login`)."""
+    access = request.form.get("access", "public")
+    if access not in ("public", "login"):
+        refuse(400, _("Vælg offentlig eller login."))
+    config = current_app.config
+    scope = Scope(zone=ZoneInfo(config["SITE_TIMEZONE"]), privileged=access == "login")
+    card = service.publish_snapshot(
+        db.session, scope, Path(config["SNAPSHOT_DIR"]), publisher=config["DATA_PUBLISHER"],
+        url=absolute_url("data.index"), editor=current_user.username)
+    db.session.commit()
+    flash(_("Øjebliksbillede %(version)s er udgivet på datasiden.", version=card.version),
+          "success")
+    return redirect(url_for("data.index") + "#snapshots-heading", code=303)
 
 
 # --- one case: live numbers, preview, close and reopen -------------------------------------

@@ -1,8 +1,9 @@
 """The research tables' codebook: each table's typed, described fields.
 
 Each table is a list of typed fields plus its row function (`tables`). The
-same fields give the CSV header, the JSON keys and the Data Package schema
-(`package`), so the files and their description cannot drift apart.
+same fields give the CSV header, the JSON keys, the Data Package schema
+(`package`) and the R and Stata scripts (`scripts`), so the files and their
+description cannot drift apart.
 """
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ class Field:
     description: str
     unit: str | None = None
     constraints: dict | None = None
+    labels: dict[str, str] | None = None  # value labels of a coded field (R, Stata)
+    factor: bool = False  # a coded field whose values come from the data (R, Stata)
+
+
+def value_labels(f: Field) -> list[tuple[str, str]]:
+    """(value, label) for each allowed value of a coded field, in the codebook's order;
+    a value without a label of its own is its own label."""
+    labels = f.labels or {}
+    return [(v, labels.get(v, v)) for v in (f.constraints or {}).get("enum", labels)]
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Table:
     rows: Callable[[Session, Scope], Iterator[tuple]]
     primary_key: tuple[str, ...]
     login_required: bool = False
+    time_field: str | None = None  # the column ?since= and ?until= filter on, if any
 
     @property
     def header(self) -> list[str]:
@@ -50,6 +61,13 @@ class Table:
 
 
 # --- the tables ------------------------------------------------------------
+
+STATUS_LABELS = {"draft": "Draft", "scheduled": "Scheduled", "open": "Open for votes",
+                 "closed": "Closed", "closed_early": "Closed early by an editor"}
+KIND_LABELS = {"first": "First vote", "change": "Changed vote"}
+ROLE_LABELS = {"first_line_manager": "First-line manager", "middle_manager": "Middle manager",
+               "executive": "Executive", "employee": "Employee", "other": "Other",
+               "prefer_not_to_say": "Prefer not to say", "unanswered": "Not answered"}
 
 CASE_SLUG = Field("case_slug", "string",
                   "The case's identifier; its page is /dilemmas/<case_slug>.",
@@ -63,7 +81,7 @@ SOURCE_PATTERN = "[a-z0-9-]{1,40}"
 SOURCE = Field("source", "string", "Where the vote, change or comment was made: 'site' "
                "(Dilemmaboard's pages), a partner site's id (its embed) or 'unknown' (an id not "
                "in the registry). Rows from before sources were kept are 'site'.",
-               constraints={"required": True, "pattern": SOURCE_PATTERN})
+               constraints={"required": True, "pattern": SOURCE_PATTERN}, factor=True)
 
 TALLIES = Table(
     name="tallies",
@@ -83,7 +101,7 @@ TALLIES = Table(
         Field("closes_at", "datetime", "When voting closes or closed by the schedule (UTC); "
               "an editor may close early (status closed_early) or reopen.", "UTC"),
         Field("status", "string", "The case's state when the file was made.",
-              constraints={"enum": list(CASE_STATES)}),
+              constraints={"enum": list(CASE_STATES)}, labels=STATUS_LABELS),
         OPTION,
         Field("option_text", "string", "The option's text as readers saw it."),
         Field("votes", "integer", "Live votes for the option on Dilemmaboard: each reader's "
@@ -132,7 +150,7 @@ TIMESERIES = Table(
               "(as before sources were kept); 'imported': the day-zero row of imported votes. "
               "After each day's live rows come its rows per source ('site', a partner id, "
               "'unknown'; see tallies_by_source), each from 0: they split the live rows.",
-              constraints={"required": True, "pattern": SOURCE_PATTERN}),
+              constraints={"required": True, "pattern": SOURCE_PATTERN}, factor=True),
         Field("first_votes", "integer", "First votes cast for the option that day; empty on "
               "imported rows.", "votes", COUNT),
         Field("changes_in", "integer", "Votes changed to the option that day; empty on "
@@ -149,6 +167,7 @@ TIMESERIES = Table(
     ),
     rows=timeseries_rows,
     primary_key=("case_slug", "date", "option_number", "source"),
+    time_field="date",
 )
 
 VOTES = Table(
@@ -165,7 +184,7 @@ VOTES = Table(
         Field("event_number", "integer", "1, 2, 3 ... within the case, in the order the events "
               "happened.", constraints={"required": True, "minimum": 1}),
         Field("kind", "string", "'first' for a reader's first vote, 'change' for a change.",
-              constraints={"required": True, "enum": ["first", "change"]}),
+              constraints={"required": True, "enum": ["first", "change"]}, labels=KIND_LABELS),
         OPTION,
         Field("previous_option", "integer", "For a change, the option the vote moved from; "
               "empty for a first vote.", constraints={"minimum": 1, "maximum": 5}),
@@ -174,8 +193,9 @@ VOTES = Table(
               "otherwise or when the reader's order is unknown.", "position",
               {"minimum": 1, "maximum": 5}),
         Field("profile", "string", "The reader's answer to 'Hvad er din rolle?' (What is your "
-              "role?) sent with this vote; empty when not asked or not answered.",
-              constraints={"enum": list(PROFILE_CHOICES)}),
+              "role?) in effect at this event: the one sent with it, or for a change sent "
+              "without one, the reader's earlier answer; empty when never asked or answered.",
+              constraints={"enum": list(PROFILE_CHOICES)}, labels=ROLE_LABELS),
         Field("event_hour", "datetime", "The hour the event happened in (UTC, minutes and "
               "seconds set to 0).", "UTC"),
         SOURCE,
@@ -183,6 +203,7 @@ VOTES = Table(
     rows=vote_event_rows,
     primary_key=("case_slug", "event_number"),
     login_required=True,
+    time_field="event_hour",
 )
 
 COMMENTS = Table(
@@ -214,6 +235,7 @@ COMMENTS = Table(
     rows=comment_rows,
     primary_key=("comment_id",),
     login_required=True,
+    time_field="created_at",
 )
 
 PROFILES = Table(
@@ -222,9 +244,14 @@ PROFILES = Table(
     description=(
         "Counts of the current live votes per case, option and the voter's answer to the "
         "optional question 'Hvad er din rolle?' (asked only when the site enables "
-        "PROFILE_QUESTION; 'unanswered' otherwise). Every count under 5 is suppressed, and so "
-        "is the next smallest count of the option when needed, so that no hidden count can "
-        "be worked out by subtracting the others from the option's tally. Imported votes "
+        "PROFILE_QUESTION; 'unanswered' otherwise). The answer that counts is the reader's "
+        "latest: the role sent with the last first vote or change that carried one (the "
+        "change form keeps the reader's role selected), the same as the profile of the "
+        "reader's last event in votes.csv. Every count under 5 is suppressed. When "
+        "the hidden counts of an option could then be worked out from its tally (one "
+        "small count, small counts adding up to 0, or all of them 4), the option's smallest "
+        "shown count is suppressed too, with every count equal to it; see the disclosure "
+        "note in the package description. Imported votes "
         "carry no role and are not counted. Same case visibility as tallies."
     ),
     fields=(
@@ -232,10 +259,11 @@ PROFILES = Table(
         OPTION,
         Field("role", "string", "The answer given: first_line_manager, middle_manager, "
               "executive, employee, other, prefer_not_to_say, or unanswered.",
-              constraints={"required": True, "enum": list(PROFILE_ROLES)}),
+              constraints={"required": True, "enum": list(PROFILE_ROLES)}, labels=ROLE_LABELS),
         Field("votes", "integer", "Number of votes; empty when suppressed.", "votes", COUNT),
-        Field("suppressed", "boolean", "true when the count is withheld (under 5, or needed to "
-              "protect a count under 5).", constraints={"required": True}),
+        Field("suppressed", "boolean", "true when the count is withheld (under 5, or hidden "
+              "with them so that no withheld count can be worked out).",
+              constraints={"required": True}),
     ),
     rows=profile_rows,
     primary_key=("case_slug", "option_number", "role"),
@@ -254,7 +282,7 @@ TALLIES_BY_SOURCE = Table(
     fields=(
         CASE_SLUG,
         Field("source", "string", "'site', a partner site's id, 'unknown' or 'imported'.",
-              constraints={"required": True, "pattern": SOURCE_PATTERN}),
+              constraints={"required": True, "pattern": SOURCE_PATTERN}, factor=True),
         OPTION,
         Field("votes", "integer", "The source's votes for the option (each reader's current "
               "choice).", "votes", COUNT),

@@ -38,18 +38,27 @@ def six_places(value: float) -> Decimal:
 
 
 def suppressed_cells(counts: list[int], below: int = SUPPRESS_BELOW) -> list[bool]:
-    """Which counts to hide: every cell under `below`, plus enough others that
-    subtracting the shown cells from the public tally cannot reveal a hidden one."""
-    hidden = [n < below for n in counts]
+    """Which counts of one option to hide, so that none can be worked out from the
+    option's public tally, the shown counts and this rule itself.
 
-    def unsafe() -> bool:
-        # One hidden cell equals the tally minus the shown ones; hidden cells adding up
-        # to 0 are all known to be 0. Either way, hide the next smallest cell as well.
-        shown_left = not all(hidden)
-        hidden_sum = sum(n for n, h in zip(counts, hidden, strict=True) if h)
-        return shown_left and any(hidden) and (sum(hidden) < 2 or hidden_sum == 0)
-
-    while unsafe():
-        smallest = min((i for i, h in enumerate(hidden) if not h), key=lambda i: counts[i])
-        hidden[smallest] = True
-    return hidden
+    Every count under `below` is hidden. That is enough when there are at least two
+    of them and their sum (the tally minus the shown counts) can be split among them
+    in more than one way: 0 < sum < (below - 1) * number. Otherwise (one small count;
+    small counts adding up to 0; all of them at the maximum, below - 1) the smallest
+    shown count is hidden as well, with every count equal to it, so that a small
+    count and that one could have swapped places. The decision depends only on how
+    many small counts there are and their sum, which moving votes between them does
+    not change: so every hidden count has more than one value consistent with what
+    is published (tests/test_profile_suppression.py checks this by brute force).
+    An option with no votes has nothing to protect: its tally says every count is 0.
+    """
+    small = [n < below for n in counts]
+    number = sum(small)
+    total = sum(n for n, hidden in zip(counts, small, strict=True) if hidden)
+    if number == 0 or (number >= 2 and 0 < total < (below - 1) * number):
+        return small
+    shown = [n for n, hidden in zip(counts, small, strict=True) if not hidden]
+    if not shown:
+        return small
+    least = min(shown)
+    return [hidden or n == least for n, hidden in zip(counts, small, strict=True)]

@@ -1,11 +1,13 @@
 """The Data Package (the codebook as Frictionless reads it): licence, sources,
-methodology and one resource per export file."""
+methodology and one resource per file a scope may download."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dilemmaboard.research.codebook import TABLES, TALLIES, TALLIES_BY_SOURCE, Field, Table
-from dilemmaboard.research.encoders import MEDIA_TYPES
+from dilemmaboard.research.codebook import TABLES, Field, Table, value_labels
+from dilemmaboard.research.encoders import ENCODERS, MEDIA_TYPES
 from dilemmaboard.research.tables import Scope, visible_cases
 from dilemmaboard.timeutil import iso_utc
 
@@ -29,7 +31,21 @@ METHODOLOGY = (
     "no roles and no vote events. Cases whose results readers cannot yet see (open cases "
     "showing results after a vote or after closing) are left out of the public files. "
     "Times are UTC (ISO 8601 with Z); days in timeseries.csv are calendar days in the site "
-    "time zone."
+    "time zone. Votes and comments carry their source: 'site' (Dilemmaboard's own pages) or "
+    "the partner site whose embed they came through; tallies_by_source.csv splits each "
+    "case's tally by it, and partner readers may differ from the site's own.\n\n"
+    "Disclosure risk. What is protected: no public file has a voter identifier, and in "
+    "profiles.csv no suppressed count can be worked out from one download - not by "
+    "subtracting the shown counts from the option's public tally, and not by reasoning "
+    "from the suppression rule itself (every suppressed count has more than one value "
+    "consistent with everything published; an option with no votes is the exception, as "
+    "its tally already says 0). What is not protected: differencing two downloads made at "
+    "different times (a vote cast in between can reveal the role of that one voter when "
+    "its cell is shown in both; for example two downloads a day apart on a quiet case); "
+    "combining profiles.csv with knowledge from outside the site (someone who knows how "
+    "colleagues voted); and the record-level files behind a login, votes.csv and "
+    "comments.csv, which carry every vote event's role and each comment's display name "
+    "and text and are for researchers bound by their own data agreements."
 )
 
 
@@ -41,6 +57,8 @@ def _field_descriptor(f: Field) -> dict:
         descriptor["unit"] = f.unit
     if f.constraints:
         descriptor["constraints"] = dict(f.constraints)
+    if f.labels:
+        descriptor["categories"] = [{"value": v, "label": label} for v, label in value_labels(f)]
     return descriptor
 
 
@@ -53,8 +71,15 @@ def _schema(table: Table) -> dict:
 
 
 def _resource(table: Table, path: str, fmt: str) -> dict:
+    if fmt == "json":
+        # The JSON twin: an array of objects keyed by the schema's field names. Declared
+        # as JSON, not as a table, since an empty table ([]) is no tabular JSON to
+        # Frictionless; its rows are the CSV's, which are checked as a table.
+        kind = {"profile": "data-resource", "type": "json"}
+    else:
+        kind = {"profile": "tabular-data-resource"}
     return {
-        "profile": "tabular-data-resource",
+        **kind,
         "name": table.name if fmt == "csv" else f"{table.name}-{fmt}",
         "path": path,
         "title": table.title,
@@ -77,13 +102,20 @@ def _sources(session: Session, scope: Scope) -> list[dict]:
     return sources
 
 
+def served_tables(scope: Scope) -> list[Table]:
+    """The tables this scope may download: the public ones, or all after a login."""
+    return [t for t in TABLES.values() if scope.privileged or not t.login_required]
+
+
 def build_datapackage(session: Session, scope: Scope) -> dict:
-    """A Frictionless Data Package describing every export file: the codebook."""
-    resources = [_resource(t, f"{t.name}.csv", "csv") for t in TABLES.values()]
-    resources.insert(1, _resource(TALLIES, "tallies.json", "json"))
-    resources.append(_resource(TALLIES_BY_SOURCE, "tallies_by_source.json", "json"))
+    """A Frictionless Data Package describing every file this scope may download (each
+    table as CSV and as JSON): the codebook. The public package lists only public files,
+    so it validates without a login."""
+    tables = served_tables(scope)
+    resources = [_resource(t, f"{t.name}.{fmt}", fmt) for fmt in ENCODERS  # csv first
+                 for t in tables]
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",  # tables (CSV) and their JSON twins
         "name": "dilemmaboard-research-data",
         "title": "Dilemmaboard: votes on weekly leadership dilemmas",
         "description": METHODOLOGY,
@@ -93,3 +125,30 @@ def build_datapackage(session: Session, scope: Scope) -> dict:
         "keywords": ["leadership", "management", "dilemmas", "survey", "votes"],
         "resources": resources,
     }
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One downloadable file as the data page lists it."""
+
+    path: str  # under /export/
+    title: str
+    description: str
+    access: str  # "public" or "login"
+    filters: tuple[str, ...]
+
+
+def data_files() -> list[DataFile]:
+    """Every table's CSV and JSON file and the codebook, described from the codebook."""
+    files = []
+    for table in TABLES.values():
+        filters = ("case", "since", "until") if table.time_field else ("case",)
+        for fmt in ENCODERS:
+            files.append(DataFile(f"{table.name}.{fmt}", table.title, table.description,
+                                  "login" if table.login_required else "public", filters))
+    files.append(DataFile("datapackage.json", "Codebook (Frictionless Data Package)",
+                          "Every file's columns with type, description, unit and allowed "
+                          "values; the licence, sources, methodology and disclosure-risk "
+                          "note. The public package lists the public files; after a login, "
+                          "all of them.", "public", ()))
+    return files

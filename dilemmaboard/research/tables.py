@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dilemmaboard.models import Case, Comment, Vote, VoteEvent, utcnow
+from dilemmaboard.refusal import Refused
+from dilemmaboard.research.filters import Filters
 from dilemmaboard.research.numbers import exact_share, six_places, suppressed_cells, wilson_interval
 from dilemmaboard.voting.by_source import source_order, tallies_by_source
 from dilemmaboard.voting.casting import PROFILE_CHOICES
@@ -26,6 +29,7 @@ from dilemmaboard.voting.results import case_results
 from dilemmaboard.voting.state import case_state, is_open, is_public, results_visible
 from dilemmaboard.voting.timeline import (
     QUIET_DAY,
+    day_start,
     local_day,
     vote_timeline,
     vote_timelines_by_source,
@@ -43,12 +47,23 @@ class Scope:
     zone: ZoneInfo  # the site's time zone: the time series' days are its calendar days
     privileged: bool = False
     now: datetime = field(default_factory=utcnow)
+    filters: Filters = field(default_factory=Filters)
+
+    def time_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The filters' days as stored times (naive UTC): from the first moment of
+        `since` up to, not including, the first moment of the day after `until`."""
+        since, until = self.filters.since, self.filters.until
+        return (day_start(since, self.zone) if since else None,
+                day_start(until + timedelta(days=1), self.zone) if until else None)
+
+    def has_day(self, day: date) -> bool:
+        since, until = self.filters.since, self.filters.until
+        return (since is None or since <= day) and (until is None or day <= until)
 
 
 # --- which cases -----------------------------------------------------------
 
-def visible_cases(session: Session, scope: Scope) -> list[Case]:
-    """Cases this scope may see, oldest first: the one visibility rule, as a non-voter."""
+def _all_visible_cases(session: Session, scope: Scope) -> list[Case]:
     stmt = select(Case).order_by(Case.publish_at, Case.id)
     if not scope.privileged:
         stmt = stmt.where(Case.draft.is_(False), Case.publish_at <= scope.now)
@@ -57,6 +72,25 @@ def visible_cases(session: Session, scope: Scope) -> list[Case]:
         return list(cases)
     return [c for c in cases
             if is_public(c, scope.now) and results_visible(c, has_voted=False, now=scope.now)]
+
+
+def visible_cases(session: Session, scope: Scope) -> list[Case]:
+    """Cases this scope may see, oldest first: the one visibility rule, as a non-voter,
+    narrowed by the filters' cases and states."""
+    wanted, states = scope.filters.cases, scope.filters.statuses
+    return [c for c in _all_visible_cases(session, scope)
+            if (not wanted or c.slug in wanted)
+            and (not states or case_state(c, scope.now) in states)]
+
+
+def check_filters(session: Session, scope: Scope) -> None:
+    """Refuse (invalid) a `case` filter naming a case this scope cannot see. Hidden and
+    missing cases get the same answer, so the filter reveals nothing."""
+    known = {c.slug for c in _all_visible_cases(session, scope)}
+    for slug in scope.filters.cases:
+        if slug not in known:
+            raise Refused("invalid", _l("Parameteren case: intet dilemma med id'et "
+                                        "%(slug)s i denne fil.", slug=slug))
 
 
 # --- tallies (SPEC §8) -----------------------------------------------------
@@ -114,7 +148,7 @@ def timeseries_rows(session: Session, scope: Scope) -> Iterator[tuple]:
             start = min(start, timeline.first_day)
         end = _series_end(case, scope, timeline.last_day)
         cumulative = [o.imported_votes for o in case.options]
-        if any(cumulative):
+        if any(cumulative) and scope.has_day(start):
             total = sum(cumulative)
             for i, count in enumerate(cumulative):
                 yield (case.slug, start, i + 1, "imported", None, None, None, count, count,
@@ -125,17 +159,21 @@ def timeseries_rows(session: Session, scope: Scope) -> Iterator[tuple]:
         sources = sorted(by_source, key=source_order)
         counts = {source: [0] * 5 for source in sources}
         for day, moves in timeline.span(start, end):
-            cumulative = yield from _day_rows(case.slug, day, "live", moves, cumulative)
+            shown = scope.has_day(day)  # a day outside the filter counts, unwritten
+            cumulative = yield from _day_rows(case.slug, day, "live", moves, cumulative, shown)
             for source in sources:
                 counts[source] = yield from _day_rows(
                     case.slug, day, source, by_source[source].days.get(day, QUIET_DAY),
-                    counts[source])
+                    counts[source], shown)
 
 
-def _day_rows(slug: str, day: date, source: str, moves, cumulative: list[int]):
-    """One day's five rows of a series; returns the cumulative counts at its end."""
+def _day_rows(slug: str, day: date, source: str, moves, cumulative: list[int], shown: bool):
+    """One day's five rows of a series (none when not `shown`); returns the cumulative
+    counts at its end."""
     net = moves.net
     cumulative = [c + n for c, n in zip(cumulative, net, strict=True)]
+    if not shown:
+        return cumulative
     total = sum(cumulative)
     for i in range(5):
         yield (slug, day, i + 1, source, moves.first[i], moves.moved_in[i],
@@ -162,15 +200,17 @@ def _keyset_batches(session: Session, stmt, keys: tuple) -> Iterator[list]:
 def vote_event_rows(session: Session, scope: Scope) -> Iterator[tuple]:
     """One row per vote event, numbered within its case; no voter identifier of any kind."""
     keys = (VoteEvent.created_at, VoteEvent.id)
+    since, until = scope.time_bounds()
     for case in visible_cases(session, scope):
         stmt = (
             select(VoteEvent.id, VoteEvent.created_at, VoteEvent.kind, VoteEvent.option_number,
                    VoteEvent.previous_option, VoteEvent.shown_position, VoteEvent.profile,
                    VoteEvent.source)
-            .where(VoteEvent.case_id == case.id)
+            .where(VoteEvent.case_id == case.id, *_within(VoteEvent.created_at, since, until))
             .order_by(*keys)
         )
-        slug, number = case.slug, 0
+        # An event keeps its number within the case whatever the filter.
+        slug, number = case.slug, _events_before(session, case.id, since)
         hour = hour_end = datetime.min
         for batch in _keyset_batches(session, stmt, keys):
             for _id, created_at, kind, option, previous, shown, profile, source in batch:
@@ -181,12 +221,25 @@ def vote_event_rows(session: Session, scope: Scope) -> Iterator[tuple]:
                 yield (slug, number, kind, option, previous, shown, profile, hour, source)
 
 
+def _within(column, since: datetime | None, until: datetime | None) -> list:
+    """SQL conditions keeping `column` in [since, until)."""
+    return ([column >= since] if since else []) + ([column < until] if until else [])
+
+
+def _events_before(session: Session, case_id: int, since: datetime | None) -> int:
+    if since is None:
+        return 0
+    return session.scalar(select(func.count()).select_from(VoteEvent).where(
+        VoteEvent.case_id == case_id, VoteEvent.created_at < since)) or 0
+
+
 def count_vote_events(session: Session, scope: Scope) -> int:
     ids = [c.id for c in visible_cases(session, scope)]
     if not ids:
         return 0
     return session.scalar(
-        select(func.count()).select_from(VoteEvent).where(VoteEvent.case_id.in_(ids))
+        select(func.count()).select_from(VoteEvent)
+        .where(VoteEvent.case_id.in_(ids), *_within(VoteEvent.created_at, *scope.time_bounds()))
     ) or 0
 
 
@@ -195,12 +248,13 @@ def count_vote_events(session: Session, scope: Scope) -> int:
 def comment_rows(session: Session, scope: Scope) -> Iterator[tuple]:
     """Visible comments, per case in the order they were written."""
     keys = (Comment.id,)
+    within = _within(Comment.created_at, *scope.time_bounds())
     for case in visible_cases(session, scope):
         stmt = (
             select(Comment.id, Comment.parent_id, Comment.created_at, Comment.edited_at,
                    Comment.name, Comment.option_number, Comment.option_changed,
                    Comment.body_md, Comment.source)
-            .where(Comment.case_id == case.id, Comment.status == "visible")
+            .where(Comment.case_id == case.id, Comment.status == "visible", *within)
             .order_by(*keys)
         )
         for batch in _keyset_batches(session, stmt, keys):

@@ -108,14 +108,17 @@ def cast_vote(session: Session, case: Case, voter_hash: str, option_number: int,
         return "first"
     # A change: lock the reader's vote row (PostgreSQL; SQLite's write lock is already
     # held by the INSERT above), so two changes at once move the tally once each.
-    vote_id, previous = session.execute(
-        select(Vote.id, Vote.option_number)
+    vote_id, previous, stored_profile = session.execute(
+        select(Vote.id, Vote.option_number, Vote.profile)
         .where(Vote.case_id == case.id, Vote.voter_hash == voter_hash).with_for_update()
     ).one()
     if previous == option_number:
         return "same"
+    # The reader's latest answer to the role question counts; a change that carries
+    # none (the question switched off, a client that leaves it out) keeps the earlier.
+    event["profile"] = profile = profile or stored_profile
     session.execute(update(Vote).where(Vote.id == vote_id)
-                    .values(option_number=option_number, updated_at=now))
+                    .values(option_number=option_number, profile=profile, updated_at=now))
     # Always the two counters in the same order, so concurrent changes cannot deadlock.
     for number, delta in sorted([(previous, -1), (option_number, +1)]):
         _bump(session, case.id, number, delta)

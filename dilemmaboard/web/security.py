@@ -101,6 +101,18 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def local_next(raw: str | None) -> str | None:
+    """`raw` if it is a path on this site, else None (also after one round of decoding)."""
+    target = safe_next(raw, default="")
+    if not target:
+        return None
+    decoded = unquote(target)
+    parts = urlsplit(decoded)
+    if decoded.startswith("//") or "\\" in decoded or parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def _is_local_path(target: str) -> bool:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False

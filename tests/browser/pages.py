@@ -107,6 +107,7 @@ READER_PAGES = {
     "comment report page": _comment_report,
     "archive": _goto("/dilemmas"),
     "embed (a partner's frame)": _goto(f"/embed/{OPEN_SLUG}?partner=lederne"),
+    "research data page": _goto("/data"),
     "error page (404)": _goto("/dilemmas/findes-ikke"),
     "editors: login": _goto("/admin/login"),
 }

@@ -216,6 +216,7 @@ def routes_with(argument: str) -> list[str]:
 
 # A valid value for every route argument the app has (comment ids are set per test).
 ROUTE_VALUES = {"slug": "aaben", "code": "en", "name": "tallies", "fmt": "csv",
+                "filename": "dilemmaboard-data-2021.01.01.zip",
                 "action": "close", "comment_id": 1}
 
 
