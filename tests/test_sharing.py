@@ -197,10 +197,11 @@ def test_oembed_refuses_urls_that_are_not_our_cases(site, url):
     assert answer.status_code == 404 and answer.is_json
 
 
-def test_oembed_other_formats_are_501(site):
+def test_oembed_other_formats_are_a_400_naming_json(site):
     client = site.test_client()
     answer = client.get("/oembed", query_string={"url": case_url(client, OPEN), "format": "xml"})
-    assert answer.status_code == 501
+    assert answer.status_code == 400
+    assert "json" in answer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "abc", "1e3", "99999999"])

@@ -75,8 +75,9 @@ def _dimension(name: str) -> int | None:
 @bp.get("/oembed")
 def oembed():
     """Answer oEmbed (JSON) for a case page of this site: the embed as an iframe."""
+    # oEmbed suggests 501 for an unsupported format; a refused input is a 4xx everywhere here.
     if request.args.get("format", "json") != "json":
-        refuse(501, _("Kun formatet json understøttes."))
+        refuse(400, _("Kun formatet json understøttes."))
     maxwidth, maxheight = _dimension("maxwidth"), _dimension("maxheight")
     site_url = absolute_url("reader.index")
     case = _public_case(case_slug_from_url(request.args.get("url", ""), site_url))
