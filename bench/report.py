@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from bench.load import CONNECTIONS, Figure
 
 RATIOS = [
-    ("case page at 1,000,000 votes ÷ same page at 0 votes", "page_1m", "page_0", 0.9),
+    ("case page at {votes:,} votes ÷ same page at 0 votes", "page_1m", "page_0", 0.9),
     ("vote POST ÷ floor app insert POST", "vote", "floor", 0.6),
     ("case page with 5,000 comments ÷ with 10 comments", "page_c5000", "page_c10", 0.8),
     ("comment POST ÷ Isso comment POST", "comment", "isso_post", 1.2),
@@ -56,7 +56,7 @@ def _figures_table(section: Section) -> list[str]:
     return lines
 
 
-def _ratios_table(sections: list[Section]) -> list[str]:
+def _ratios_table(sections: list[Section], votes: int) -> list[str]:
     head = "| ratio (throughput) | target | " + " | ".join(NAMES[s.kind] for s in sections) + " |"
     lines = [head, "|---|---:|" + "---:|" * len(sections)]
     for label, top, bottom, target in RATIOS:
@@ -71,7 +71,7 @@ def _ratios_table(sections: list[Section]) -> list[str]:
             verdict = "" if target is None else (" met" if value >= target else " MISSED")
             cells.append(f"**{value:.2f}**{verdict}{cpu}")
         shown = "—" if target is None else f"≥ {target:g}"
-        lines.append(f"| {label} | {shown} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label.format(votes=votes)} | {shown} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -97,7 +97,9 @@ def _absolutes_table(sections: list[Section]) -> list[str]:
     row("`flask dilemmas sync`, 1,000 files, unchanged (whole command)", "< 1 s",
         sync("unchanged"))
     row("… of which the `flask` command starting up", "", sync("startup"))
-    row("`flask export votes`, 1,000,000 events: rows per wall-clock second (whole command)",
+    rows = next((s.export["rows"] for s in sections if s.export and s.export.get("rows")), None)
+    events = f"{int(rows):,} events" if rows else "events"
+    row(f"`flask export votes`, {events}: rows per wall-clock second (whole command)",
         "≥ 200,000", export("rows_per_wall_s", lambda v: f"{v:,.0f}"))
     row("… rows per CPU second of the export (start-up subtracted)", "",
         export("rows_per_cpu_s", lambda v: f"{v:,.0f}"))
@@ -121,7 +123,7 @@ def render(info: dict, sections: list[Section], *, seconds: float,
                "at the end (2 cores).")
     if note:
         out += ["", f"Note: {note}"]
-    out += ["", "## Ratios", "", *_ratios_table(sections), ""]
+    out += ["", "## Ratios", "", *_ratios_table(sections, votes), ""]
     out += ["## Absolutes", "", *_absolutes_table(sections), ""]
     for section in sections:
         out += [f"## {NAMES[section.kind]}: {section.database}", "", *_figures_table(section), ""]
