@@ -18,8 +18,9 @@ from dilemmaboard.voting.results import Results
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 60
 FONTS = Path(__file__).resolve().parents[2] / "static" / "fonts"
-PAPER, INK, MUTED, ACCENT = "#f7f5f0", "#1b2430", "#4a5562", "#1d4f91"
-BAR, TRACK = "#3d7cc9", "#e6ebf1"
+# The site's palette (static/style.css): paper, ink, muted, the kicker's signal red, the bars.
+PAPER, INK, MUTED, ACCENT = "#f8f6f1", "#1d1c1a", "#57534c", "#a1262b"
+BAR, TRACK = "#3a6fb0", "#e6e3dc"
 # Where the bars go: with hidden results this box stays paper (tests look at it).
 BARS_TOP, BARS_BOTTOM = 300, 560
 ROW_HEIGHT, ROW_GAP = 40, 12

@@ -50,7 +50,7 @@ def card(slug: str):
         total = results.total if results else 0
         with force_locale(case.language):
             png = draw_card(
-                case.title, results, kicker="?! Dilemmaboard · " + _("Ugens dilemma"),
+                case.title, results, kicker="Dilemmaboard · " + _("Ugens dilemma"),
                 total_line=get_translations().ngettext(
                     "%(num)s stemme i alt", "%(num)s stemmer i alt", total,
                 ) % {"num": show_number(total)},
